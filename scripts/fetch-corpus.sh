@@ -29,7 +29,7 @@ fi
 
 cd "$root/deb"
 if ! ls "$image"_*.deb >/dev/null 2>&1; then
-  apt-get download "$image" >/dev/null
+  apt-get download -o APT::Sandbox::User=root "$image" >/dev/null
 fi
 cd "$root"
 rm -rf plain xz zst gz
