@@ -113,6 +113,14 @@ Result<void> ProcDir::read(const char* name, std::string& buffer) const
     return {};
 }
 
+Result<int> ProcDir::open_file(const char* name) const
+{
+    int fd = ::openat(m_fd, name, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return process_error(m_pid, name, errno);
+    return fd;
+}
+
 Result<std::string> ProcDir::read(const char* name) const
 {
     std::string buffer;

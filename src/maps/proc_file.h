@@ -32,6 +32,9 @@ public:
     Result<void> read(const char* name, std::string& buffer) const;
     Result<std::string> read(const char* name) const;
 
+    // Opens a file of this process for the caller to read (and close); same errors as read().
+    Result<int> open_file(const char* name) const;
+
     // True when the process has exited (gone or a zombie) since it was opened: a file read
     // from it may then be cut short and is not to be trusted.
     bool has_exited() const;
