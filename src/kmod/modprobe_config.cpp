@@ -67,9 +67,8 @@ bool matches(const std::string& pattern, std::string_view name)
     return ::fnmatch(pattern.c_str(), subject.c_str(), 0) == 0;
 }
 
-std::vector<std::string> softdep_words(std::string_view text, std::vector<std::string>& pre)
+void softdep_words(std::string_view text, ConfigSoftdep& dep)
 {
-    std::vector<std::string> post;
     enum class Mode { None, Pre, Post } mode = Mode::None;
     std::size_t i = 0;
     while (i < text.size()) {
@@ -86,12 +85,13 @@ std::vector<std::string> softdep_words(std::string_view text, std::vector<std::s
         else if (word == "post:")
             mode = Mode::Post;
         else if (mode == Mode::Pre)
-            pre.emplace_back(word);
+            dep.pre.emplace_back(word);
         else if (mode == Mode::Post)
-            post.emplace_back(word);
+            dep.post.emplace_back(word);
         // words before the first "pre:" or "post:" mean nothing to kmod
+        if (mode != Mode::None && word != "pre:" && word != "post:")
+            dep.in_line_order.emplace_back(mode == Mode::Pre, word);
     }
-    return post;
 }
 
 void add_diagnostic(ModprobeConfig& config, const std::string& file, unsigned line, std::string message)
@@ -181,8 +181,8 @@ void parse_config_text(ModprobeConfig& config, std::string_view text, const std:
             } else if (command == "remove") {
                 config.remove.push_back({ *m, std::string(value) });
             } else {
-                ConfigSoftdep dep { *m, {}, {} };
-                dep.post = softdep_words(value, dep.pre);
+                ConfigSoftdep dep { *m, {}, {}, {} };
+                softdep_words(value, dep);
                 config.softdeps.push_back(std::move(dep));
             }
         } else if (command == "include" || command == "config") {
@@ -428,15 +428,22 @@ std::string format_config_dump(const ModprobeConfig& config)
         // kmod writes "pre: a b" and "post: c" back to back, without a space between them;
         // reproduced so that `modprobe -c` output stays comparable.
         out += "softdep " + entry.module + " ";
-        auto list = [&](const char* label, const std::vector<std::string>& names) {
-            if (names.empty())
+        auto list = [&](const char* label, bool pre) {
+            const auto& words = entry.in_line_order;
+            std::size_t first = words.size(), last = 0;
+            for (std::size_t i = 0; i < words.size(); ++i)
+                if (words[i].first == pre) {
+                    first = std::min(first, i);
+                    last = i;
+                }
+            if (first == words.size())
                 return;
             out += label;
-            for (std::size_t i = 0; i < names.size(); ++i)
-                out += (i ? " " : "") + names[i];
+            for (std::size_t i = first; i <= last; ++i)
+                out += (i == first ? "" : " ") + words[i].second;
         };
-        list("pre: ", entry.pre);
-        list("post: ", entry.post);
+        list("pre: ", true);
+        list("post: ", false);
         out += "\n";
     }
     return out;

@@ -30,6 +30,10 @@ struct ConfigSoftdep {
     std::string module;  // fnmatch pattern
     std::vector<std::string> pre;
     std::vector<std::string> post;
+    // Every pre and post name in line order (true = pre). kmod's dump prints each list as the
+    // run of names from its first to its last entry, including the other list's names in
+    // between, because it copies a contiguous buffer; `modprobe -c` reproduces that.
+    std::vector<std::pair<bool, std::string>> in_line_order;
 };
 
 struct ConfigDiagnostic {

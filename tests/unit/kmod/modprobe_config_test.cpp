@@ -53,9 +53,22 @@ TEST(ModprobeConfig, SoftdepListsAccumulateAndLeadingWordsAreIgnored)
     EXPECT_EQ(config.softdeps[0].pre, (std::vector<std::string> { "x", "z" }));
     EXPECT_EQ(config.softdeps[0].post, (std::vector<std::string> { "y" }));
     EXPECT_EQ(format_config_dump(config),
-        "softdep a_b pre: x zpost: y\n"
+        "softdep a_b pre: x y zpost: y\n"
         "softdep cifs \n"
         "softdep m pre: b c\n");
+}
+
+// kmod prints each list as the run of names from its first to its last entry, other list's
+// names included (it copies a contiguous buffer); these lines are what kmod 30 printed.
+TEST(ModprobeConfig, InterleavedSoftdepListsDumpLikeKmod)
+{
+    auto config = parse("softdep m1 pre: aa post: bbb pre: c\nsoftdep m2 post: p1 pre: q1 q2\n"
+                        "softdep m3 pre: a post: b c pre: d e\n");
+    EXPECT_EQ(config.softdeps[0].pre, (std::vector<std::string> { "aa", "c" }));
+    EXPECT_EQ(format_config_dump(config),
+        "softdep m1 pre: aa bbb cpost: bbb\n"
+        "softdep m2 pre: q1 q2post: p1\n"
+        "softdep m3 pre: a b c d epost: b c\n");
 }
 
 TEST(ModprobeConfig, RestOfLineKeepsExtraBlanksVerbatim)
