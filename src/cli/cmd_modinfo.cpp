@@ -152,7 +152,7 @@ int cmd_modinfo(int argc, char** argv)
             continue;
         }
         for (const kmod::ModuleReport& report : *reports) {
-            if (report.error)
+            if (report.error || report.signature_error)
                 failed = true;
             if (args.json) {
                 modules.push_back(kmod::report_json(report));
@@ -165,6 +165,8 @@ int cmd_modinfo(int argc, char** argv)
                 std::fprintf(stderr, "%s: ERROR: could not get modinfo from '%s': %s\n", program, report.name.c_str(),
                     report.error->message.c_str());
             }
+            if (report.signature_error)
+                diagnostics.push_back(report.signature_error->message);
             if (!diagnostics.empty()) {
                 flush(out);
                 report_diagnostics();

@@ -100,9 +100,15 @@ ModuleReport report_for_path(const std::string& absolute_path)
     for (const ModinfoEntry& entry : *entries)
         append_field(report.fields, entry.key, entry.value);
     if (module->signature()) {
-        report.signature = describe_signature(*module->signature());
+        auto signature = describe_signature(*module->signature());
+        if (!signature)
+            report.signature_error = std::move(signature).error().with_context(absolute_path);
+        else
+            report.signature = std::move(signature).value();
         if (report.signature)
             append_signature_fields(report.fields, *report.signature);
+    } else if (module->signature_problem()) {
+        report.signature_error = Error { ErrorKind::Malformed, absolute_path + ": " + *module->signature_problem() };
     }
     return report;
 }
@@ -342,6 +348,8 @@ Json report_json(const ModuleReport& report)
     }
     if (report.error)
         object["error"] = report.error->message;
+    else if (report.signature_error)
+        object["error"] = report.signature_error->message;
     return object;
 }
 

@@ -30,6 +30,9 @@ struct ModuleReport {
     std::optional<SignatureInfo> signature;
     // Reading the module failed after it was found (kmod prints the filename line, then fails).
     std::optional<Error> error;
+    // The module was read and is shown as kmod shows it, but its signature is broken in a way
+    // kmod silently ignores; ringside reports it and exits non-zero.
+    std::optional<Error> signature_error;
 };
 
 // What to print: everything, or one field's values; '\n' or '\0' after each.

@@ -1,5 +1,6 @@
 #include "kmod/module_file.h"
 
+#include <algorithm>
 #include <cstring>
 #include <unordered_map>
 
@@ -32,6 +33,54 @@ Result<Bytes> section_data(const ElfFile& elf, const ElfSection& section)
                 + std::to_string(section.offset) + ", size " + std::to_string(section.size)
                 + ") runs past the end of the file (" + std::to_string(elf.reader().size()) + " bytes)" };
     return elf.reader().bytes().subspan(static_cast<std::size_t>(section.offset), static_cast<std::size_t>(section.size));
+}
+
+// Every section with file contents must lie inside the file and apart from the others, the ELF
+// header and the section header table. kmod does not check this; we do, so that a crafted file
+// is reported as broken instead of being read as a patchwork of its own bytes.
+Result<void> check_section_layout(const ElfFile& elf, std::uint64_t signed_size)
+{
+    struct Extent {
+        std::uint64_t begin;
+        std::uint64_t end;
+        std::string_view name;
+    };
+    const ByteReader& reader = elf.reader();
+    std::vector<Extent> extents;
+    extents.reserve(elf.sections().size() + 2);
+    extents.push_back({ 0, 64, "the ELF header" });
+    std::uint64_t table_offset = reader.u64(40, Endian::Little).value_or(0);
+    std::uint64_t table_size = elf.sections().size() * 64;
+    extents.push_back({ table_offset, table_offset + table_size, "the section header table" });
+    if (signed_size < reader.size())
+        extents.push_back({ signed_size, reader.size(), "the appended signature" });
+    for (const ElfSection& section : elf.sections()) {
+        if (section.type == elf_section_null || section.type == elf_section_nobits || section.size == 0)
+            continue;
+        std::uint64_t end = 0;
+        if (__builtin_add_overflow(section.offset, section.size, &end) || end > reader.size())
+            return Error { ErrorKind::Truncated, elf.what() + ": section " + std::string(section.name) + " (offset "
+                    + std::to_string(section.offset) + ", size " + std::to_string(section.size)
+                    + ") runs past the end of the file (" + std::to_string(reader.size()) + " bytes)" };
+        extents.push_back({ section.offset, end, section.name });
+    }
+    std::sort(extents.begin(), extents.end(), [](const Extent& a, const Extent& b) { return a.begin < b.begin; });
+    for (std::size_t i = 1; i < extents.size(); ++i)
+        if (extents[i].begin < extents[i - 1].end)
+            return Error { ErrorKind::Malformed, elf.what() + ": " + std::string(extents[i - 1].name) + " (bytes "
+                    + std::to_string(extents[i - 1].begin) + "-" + std::to_string(extents[i - 1].end) + ") overlaps "
+                    + std::string(extents[i].name) + " (from offset " + std::to_string(extents[i].begin) + ")" };
+    return {};
+}
+
+// The magic near the end but not at the end: bytes were appended after a signature.
+bool has_data_after_signature_magic(Bytes bytes)
+{
+    constexpr std::size_t window = 4096;
+    std::size_t start = bytes.size() > window ? bytes.size() - window : 0;
+    std::string_view tail = as_chars(bytes.subspan(start));
+    std::size_t found = tail.rfind(module_signature_magic);
+    return found != std::string_view::npos && found + module_signature_magic.size() != tail.size();
 }
 
 }  // namespace
@@ -101,8 +150,17 @@ Result<ModuleFile> ModuleFile::finish(ModuleFile module, std::size_t decompresse
                     + " stream decompresses to nothing, not a kernel module" };
     }
     module.m_signature = find_raw_signature(module.m_bytes);
+    if (!module.m_signature) {
+        if (has_data_after_signature_magic(module.m_bytes))
+            module.m_signature_problem = "data follows the module signature magic (\"~Module signature appended~\")";
+        else if (module.m_bytes.size() >= module_signature_magic.size()
+            && as_chars(module.m_bytes.last(module_signature_magic.size())) == module_signature_magic)
+            module.m_signature_problem = "the signature trailer before the magic is invalid (unknown algorithm, hash "
+                                         "or id type, or lengths that do not fit the file)";
+    }
     // kmod parses the ELF over the whole file, signature included; so do we, for the same verdicts.
     module.m_elf = TRY(ElfFile::parse(module.m_bytes, module.m_what));
+    TRY_VOID(check_section_layout(module.m_elf, module.m_signature ? module.m_signature->offset : module.m_bytes.size()));
     return module;
 }
 

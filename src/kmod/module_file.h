@@ -87,6 +87,10 @@ public:
     // (algo < 2, hash < 9, id_type < 3, sig_len != 0, lengths fit); otherwise none.
     const std::optional<RawSignature>& signature() const { return m_signature; }
 
+    // Set when the file ends in a way kmod silently treats as unsigned but that is clearly
+    // broken: the magic with an impossible trailer, or bytes after the magic.
+    const std::optional<std::string>& signature_problem() const { return m_signature_problem; }
+
     const ElfFile& elf() const { return m_elf; }
 
     // Every non-empty .modinfo string in section order. An absent section gives an error, as in
@@ -110,6 +114,7 @@ private:
     Bytes m_bytes;
     Compression m_compression = Compression::None;
     std::optional<RawSignature> m_signature;
+    std::optional<std::string> m_signature_problem;
     ElfFile m_elf;
 };
 

@@ -59,27 +59,33 @@ std::string common_name(X509_NAME* name)
     return std::string(text, strnlen(text, static_cast<std::size_t>(length)));
 }
 
-std::optional<SignatureInfo> describe_pkcs7(const RawSignature& raw)
+Error broken(const RawSignature& raw, const std::string& why)
+{
+    return Error { ErrorKind::Malformed, "PKCS#7 signature (" + std::to_string(raw.signature.size()) + " bytes at offset "
+            + std::to_string(raw.offset + raw.signer.size() + raw.key_id.size()) + "): " + why };
+}
+
+Result<std::optional<SignatureInfo>> describe_pkcs7(const RawSignature& raw)
 {
     const unsigned char* cursor = raw.signature.data();
     std::unique_ptr<PKCS7, Pkcs7Deleter> pkcs7(d2i_PKCS7(nullptr, &cursor, static_cast<long>(raw.signature.size())));
     if (!pkcs7)
-        return std::nullopt;
+        return broken(raw, "not a DER PKCS#7 structure");
     STACK_OF(PKCS7_SIGNER_INFO)* signers = PKCS7_get_signer_info(pkcs7.get());
     if (!signers)
-        return std::nullopt;
+        return broken(raw, "not SignedData");
     PKCS7_SIGNER_INFO* signer = sk_PKCS7_SIGNER_INFO_value(signers, 0);
     if (!signer || !signer->issuer_and_serial || !signer->enc_digest)
-        return std::nullopt;
+        return broken(raw, "no signer information");
     X509_ALGOR* digest_algorithm = nullptr;
     PKCS7_SIGNER_INFO_get0_algs(signer, nullptr, &digest_algorithm, nullptr);
     if (!digest_algorithm)
-        return std::nullopt;
+        return broken(raw, "no digest algorithm");
     const ASN1_OBJECT* digest_object = nullptr;
     X509_ALGOR_get0(&digest_object, nullptr, nullptr, digest_algorithm);
     const char* hash = digest_object ? hash_name_for(digest_object) : nullptr;
     if (!hash)
-        return std::nullopt;
+        return std::optional<SignatureInfo> {};  // kmod 30 shows no signature for other digests
 
     SignatureInfo info;
     info.id_type = id_type_names[id_type_pkcs7];
@@ -88,20 +94,20 @@ std::optional<SignatureInfo> describe_pkcs7(const RawSignature& raw)
     info.signature.assign(digest->data, digest->data + digest->length);
     std::unique_ptr<BIGNUM, BignumDeleter> serial(ASN1_INTEGER_to_BN(signer->issuer_and_serial->serial, nullptr));
     if (!serial)
-        return std::nullopt;
+        return broken(raw, "unreadable serial number");
     info.key_id.resize(static_cast<std::size_t>(BN_num_bytes(serial.get())));
     BN_bn2bin(serial.get(), info.key_id.data());
     if (signer->issuer_and_serial->issuer)
         info.signer = common_name(signer->issuer_and_serial->issuer);
-    return info;
+    return std::optional<SignatureInfo>(std::move(info));
 }
 
 }  // namespace
 
-std::optional<SignatureInfo> describe_signature(const RawSignature& raw)
+Result<std::optional<SignatureInfo>> describe_signature(const RawSignature& raw)
 {
     if (raw.id_type >= std::size(id_type_names) || raw.hash >= std::size(hash_names))
-        return std::nullopt;
+        return std::optional<SignatureInfo> {};
     if (raw.id_type == id_type_pkcs7)
         return describe_pkcs7(raw);
     // PGP and X509 trailers carry the blobs verbatim.
@@ -112,7 +118,7 @@ std::optional<SignatureInfo> describe_signature(const RawSignature& raw)
     info.key_id.assign(raw.key_id.begin(), raw.key_id.end());
     info.hash_algorithm = hash_names[raw.hash];
     info.signature.assign(raw.signature.begin(), raw.signature.end());
-    return info;
+    return std::optional<SignatureInfo>(std::move(info));
 }
 
 std::string kmod_hex(const std::vector<std::uint8_t>& bytes)

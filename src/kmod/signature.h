@@ -21,9 +21,10 @@ struct SignatureInfo {
     std::vector<std::uint8_t> signature;  // PKCS#7: the signer's encrypted digest
 };
 
-// What kmod 30 would print for this trailer, or nothing where kmod prints no signature at all
-// (a PKCS#7 blob OpenSSL cannot decode, no signer info, a digest outside kmod's table).
-std::optional<SignatureInfo> describe_signature(const RawSignature& raw);
+// What kmod 30 would print for this trailer. Nothing where kmod prints no signature although the
+// blob is sound (a digest algorithm outside kmod 30's table); an error where kmod also prints
+// nothing because the blob is broken (not DER PKCS#7, no signer info).
+Result<std::optional<SignatureInfo>> describe_signature(const RawSignature& raw);
 
 // Bytes as kmod prints them: "AB:CD:...", a line break plus two TABs after every 20 bytes.
 std::string kmod_hex(const std::vector<std::uint8_t>& bytes);
