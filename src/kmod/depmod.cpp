@@ -101,8 +101,16 @@ public:
     Result<void> add_explicit(const std::string& path)
     {
         std::string name = module_name_of(path);
-        if (m_by_name.count(name))
+        if (auto found = m_by_name.find(name); found != m_by_name.end()) {
+            const std::string& old_path = m_modules[found->second].path;
+            if (old_path != path) {
+                m_log(DepmodLevel::Error, "module '" + name + "' already exists with different path: new-path='" + path
+                        + "' old-path='" + old_path + "'");
+                return make_error(ErrorKind::InvalidArgument, "could not create module " + path + ": " + errno_text(EEXIST));
+            }
+            m_log(DepmodLevel::Error, "hash_add_unique " + name + ": " + errno_text(EEXIST));
             return make_error(ErrorKind::InvalidArgument, "could not add module " + path + ": " + errno_text(EEXIST));
+        }
         m_by_name.emplace(name, m_modules.size());
         m_modules.push_back(make_candidate(path, std::move(name)));
         return {};
@@ -424,8 +432,11 @@ Result<DepmodResult> run_depmod(const DepmodRequest& request, const DepmodLog& l
             log(DepmodLevel::Error, walked.error().message);
             return make_error(ErrorKind::NotFound, "could not search modules: " + errno_text(ENOENT));
         }
-        for (const std::string& ext : config.externals)
-            (void)scanner.walk(ext);  // kmod ignores external directories that do not exist
+        for (const std::string& ext : config.externals) {
+            // kmod reports an external directory it cannot open, then carries on.
+            if (auto walked_ext = scanner.walk(ext); !walked_ext)
+                log(DepmodLevel::Error, walked_ext.error().message);
+        }
         modules = scanner.take();
     } else {
         Scanner scanner(dir, config, log);

@@ -1,5 +1,6 @@
 // The files depmod writes: their contents in kmod 30's formats and orders, and writing them
 // so that a crash or a full disk never leaves a half-written set.
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
@@ -197,9 +198,8 @@ struct Outputs {
         return index.serialize(layout);
     }
 
-    // modules.builtin.modinfo: NUL-separated "<module>.<key>=<value>" records. kmod walks the
-    // groups of consecutive records of one module, and for each group collects that module's
-    // records from the whole file.
+    // modules.builtin.modinfo: NUL-separated "<module>.<key>=<value>" records. An empty file
+    // when it is missing; an index (maybe with no keys) when it exists.
     Result<std::string> builtin_alias_bin() const
     {
         auto text = read_tree_file(dir, "modules.builtin.modinfo");
@@ -217,14 +217,14 @@ struct Outputs {
                 break;
             rest.remove_prefix(nul + 1);
         }
+        // Each module once, in order of first appearance (kmod finds a module met again in a
+        // later group in its module cache and does not index it twice).
         std::vector<std::string_view> groups;
         for (std::string_view r : records) {
             std::string_view module = r.substr(0, r.find('.'));
-            if (groups.empty() || groups.back() != module)
+            if (std::find(groups.begin(), groups.end(), module) == groups.end())
                 groups.push_back(module);
         }
-        if (groups.empty())
-            return std::string();
         std::unordered_map<std::string_view, std::vector<std::string_view>> aliases_of;
         for (std::string_view r : records) {
             std::size_t dot = r.find('.');

@@ -77,8 +77,10 @@ Result<void> load_symvers(State& state, const std::string& path)
         errno = 0;
         std::uint64_t crc = std::strtoull(version.c_str(), &end, 16);
         if (*end != '\0') {
+            // kmod prints %m here, an errno no call has just set: in practice the ENOENT of an
+            // earlier failed lookup.
             (*state.log)(DepmodLevel::Error, path + ":" + std::to_string(number) + " Invalid symbol version " + version
-                    + ": " + std::strerror(errno));
+                    + ": " + std::strerror(ENOENT));
             continue;
         }
         add_symbol(state, strip_prefix(fields[1], state.request->symbol_prefix), crc, kernel_owner);
