@@ -13,7 +13,7 @@ packages=(
   kmod xz-utils zstd gzip procps smem valgrind python3 file cpio busybox-static
   qemu-system-x86 bc flex bison
   # packaging and docs
-  dpkg-dev scdoc
+  dpkg-dev scdoc zsh python3-jsonschema
   # prometheus' promtool checks the --prometheus output
   prometheus
 )

@@ -4,7 +4,8 @@
 
 namespace ringside::cli {
 
-// "ringside version X (commit Y)\n" then the enabled features, like `kmod --version`.
+// Like `kmod --version`: "ringside version X (commit Y)", then the feature line
+// ("+ZSTD +XZ +ZLIB +OPENSSL +LIBDW -LIBUNWIND"), then the versions of the linked libraries.
 std::string version_text();
 
 }  // namespace ringside::cli
