@@ -1,0 +1,446 @@
+#include "allocator.h"
+
+#include <cerrno>
+#include <dlfcn.h>
+#include <sys/mman.h>
+
+#include "libc_entry.h"
+#include "options.h"
+#include "report.h"
+#include "runtime_init.h"
+#include "stack_depot.h"
+
+extern "C" {
+void* __libc_malloc(size_t);
+void* __libc_calloc(size_t, size_t);
+void* __libc_memalign(size_t, size_t);
+void __libc_free(void*);
+}
+
+namespace ringside::heap::rt {
+
+namespace {
+
+[[gnu::tls_model("initial-exec")]] thread_local int t_reentry = 0;
+
+bool compatible(AllocKind allocated, AllocKind releasing)
+{
+    return allocated == releasing || allocated == AllocKind::Internal || releasing == AllocKind::Internal;
+}
+
+u64 quarantine_budget(const Shard& shard)
+{
+    u64 cap = (g_options.quarantine_mb << 20) / shard_count;
+    u64 live = shard.live_bytes / 2;
+    u64 floor = 64 * 1024;
+    u64 budget = live > floor ? live : floor;
+    return budget < cap ? budget : cap;
+}
+
+// Largest power of two dividing `size`, at most 16: what an object of that size can need.
+u64 natural_alignment(u64 size)
+{
+    if (size == 0)
+        return 16;
+    u64 a = size & (~size + 1);
+    return a < 16 ? a : 16;
+}
+
+struct Backing {
+    uptr base = 0;
+    uptr user = 0;
+    u32 left = 0;
+    bool guarded = false;
+};
+
+bool obtain_guarded(u64 size, u64 alignment, Backing& out)
+{
+    u64 align = alignment > 16 ? alignment : natural_alignment(size);
+    u64 data = round_up(size + redzone_size + align, page_size);
+    auto* base = static_cast<char*>(map_pages(data + page_size));
+    if (!base)
+        return false;
+    sys_mprotect(base + data, page_size, PROT_NONE);
+    uptr user = (reinterpret_cast<uptr>(base) + data - size) & ~(align - 1);
+    out.base = reinterpret_cast<uptr>(base);
+    out.user = user;
+    out.left = static_cast<u32>(user - out.base);
+    out.guarded = true;
+    return true;
+}
+
+u64 guarded_data_bytes(const Chunk& c)
+{
+    return round_up(c.left + c.size, page_size);
+}
+
+bool obtain(u64 size, u64 alignment, bool zero, bool internal, Backing& out)
+{
+    if (g_options.guard && !internal)
+        return obtain_guarded(size, alignment, out);
+    u64 left = alignment > redzone_size ? alignment : redzone_size;
+    u64 total = left + round_up(size, 16) + redzone_size;
+    void* base;
+    if (alignment > 16)
+        base = __libc_memalign(alignment, total);
+    else if (zero)
+        base = __libc_calloc(1, total);
+    else
+        base = __libc_malloc(total);
+    if (!base)
+        return false;
+    out.base = reinterpret_cast<uptr>(base);
+    out.user = out.base + left;
+    out.left = static_cast<u32>(left);
+    return true;
+}
+
+void release(const Chunk& c)
+{
+    if (c.guarded)
+        unmap_pages(reinterpret_cast<void*>(c.base), guarded_data_bytes(c) + page_size);
+    else
+        __libc_free(reinterpret_cast<void*>(c.base));
+}
+
+uptr block_end(const Chunk& c)
+{
+    if (c.guarded)
+        return c.base + guarded_data_bytes(c);
+    return c.user + round_up(c.size, 16) + redzone_size;
+}
+
+// The first corrupted redzone byte, or 0.
+uptr corrupted_redzone(const Chunk& c)
+{
+    // The bytes right before the block matter most; huge alignment gaps are checked only near it.
+    uptr left_start = c.left > 4096 ? c.user - 4096 : c.base;
+    for (uptr a = c.user; a-- > left_start;)
+        if (*reinterpret_cast<const u8*>(a) != redzone_byte)
+            return a;
+    uptr end = block_end(c);
+    for (uptr a = c.user + c.size; a < end; ++a)
+        if (*reinterpret_cast<const u8*>(a) != redzone_byte)
+            return a;
+    return 0;
+}
+
+uptr corrupted_poison(const Chunk& c)
+{
+    if (c.guarded || c.kind == AllocKind::Internal)
+        return 0;
+    u64 n = c.size < max_fill ? c.size : max_fill;
+    const u8* p = reinterpret_cast<const u8*>(c.user);
+    for (u64 i = 0; i < n; ++i)
+        if (p[i] != freed_byte)
+            return c.user + i;
+    return 0;
+}
+
+void overflow_report(const Chunk& c, uptr bad, const char* function, const char* when)
+{
+    ErrorReport r;
+    r.kind = "heap-overflow";
+    r.detail = bad < c.user ? "underflow" : "overflow";
+    r.function = function;
+    r.address = bad;
+    r.has_block = true;
+    r.block = c;
+    r.dealloc = when;
+    report_error(r);
+}
+
+void use_after_free_report(const Chunk& c, uptr bad)
+{
+    ErrorReport r;
+    r.kind = "use-after-free";
+    r.detail = "write-after-free";
+    r.address = bad;
+    r.has_block = true;
+    r.block = c;
+    report_error(r);
+}
+
+void invalid_free_report(void* p, const char* how)
+{
+    ErrorReport r;
+    r.kind = "invalid-free";
+    r.dealloc = how;
+    r.address = reinterpret_cast<uptr>(p);
+    uptr here = reinterpret_cast<uptr>(&r);
+    Dl_info info {};
+    lock_all_shards();
+    bool in_block = find_containing_unlocked(r.address, r.block);
+    unlock_all_shards();
+    if (in_block) {
+        r.has_block = true;
+        r.detail = r.address >= r.block.user && r.address < r.block.user + r.block.size ? "interior" : "near-block";
+    } else if (r.address > here && r.address < current_stack_top()) {
+        r.detail = "stack";
+    } else if (dladdr(p, &info) && info.dli_fname) {
+        r.detail = "global";
+        r.symbol = info.dli_sname ? info.dli_sname : "";
+    } else {
+        r.detail = "unknown";
+    }
+    report_error(r);
+}
+
+// Pops blocks past the budget into `evicted` (released after the caller unlocks the shard).
+constexpr int max_evicted = 8;
+
+}  // namespace
+
+ReentryGuard::ReentryGuard() { ++t_reentry; }
+ReentryGuard::~ReentryGuard() { --t_reentry; }
+bool ReentryGuard::active() { return t_reentry > 0; }
+
+void* allocate(u64 size, u64 alignment, AllocKind kind, bool zero)
+{
+    if (!runtime_ready())
+        runtime_init();
+    if (t_reentry)
+        kind = AllocKind::Internal;
+    if (size > (1ull << 46)) {
+        errno = ENOMEM;
+        return nullptr;
+    }
+    if (alignment < 16)
+        alignment = 16;
+    bool internal = kind == AllocKind::Internal;
+    Backing b;
+    if (!obtain(size, alignment, zero, internal, b)) {
+        errno = ENOMEM;
+        return nullptr;
+    }
+    // Redzones on both sides; the program's bytes zeroed or filled with the "never written" byte.
+    fast_fill(reinterpret_cast<void*>(b.base), redzone_byte, b.left);
+    Chunk c;
+    c.user = b.user;
+    c.base = b.base;
+    c.size = size;
+    c.left = b.left;
+    c.guarded = b.guarded;
+    c.kind = kind;
+    c.state = ChunkState::Live;
+    uptr end = block_end(c);
+    fast_fill(reinterpret_cast<void*>(b.user + size), redzone_byte, end - (b.user + size));
+    if (zero) {
+        if (alignment > 16 || b.guarded)
+            fast_fill(reinterpret_cast<void*>(b.user), 0, size);
+    } else if (g_options.fill_uninit && !internal) {
+        fast_fill(reinterpret_cast<void*>(b.user), uninit_byte, size < max_fill ? size : max_fill);
+    }
+    if (!internal) {
+        ReentryGuard guard;
+        c.alloc_stack = capture_and_store();
+    }
+    Shard& shard = shard_for(b.user);
+    {
+        LockGuard lock(shard.lock);
+        insert_locked(shard, c);
+        shard.live_bytes += size;
+        ++shard.live_blocks;
+        ++shard.total_allocs;
+        shard.total_bytes += size;
+    }
+    poll_requests();
+    return reinterpret_cast<void*>(b.user);
+}
+
+void deallocate(void* p, AllocKind expected, const char* how)
+{
+    if (!p)
+        return;
+    if (!runtime_ready())
+        runtime_init();
+    uptr user = reinterpret_cast<uptr>(p);
+    Shard& shard = shard_for(user);
+    Chunk evicted[max_evicted];
+    int evicted_count = 0;
+    Chunk reported;
+    enum { None, Double, Mismatch } problem = None;
+    uptr bad_redzone = 0;
+    uptr bad_poison[max_evicted] = {};
+    // Captured before taking the shard lock: libunwind may take the loader lock, and a thread
+    // holding that one may be waiting for this shard.
+    u32 free_stack = 0;
+    if (!t_reentry) {
+        ReentryGuard guard;
+        free_stack = capture_and_store();
+    }
+    {
+        shard.lock.lock();
+        Chunk* c = find_locked(shard, user);
+        if (!c) {
+            shard.lock.unlock();
+            if (!t_reentry)
+                invalid_free_report(p, how);
+            return;
+        }
+        if (c->kind == AllocKind::Internal || t_reentry) {
+            Chunk copy = *c;
+            shard.live_bytes -= c->size;
+            --shard.live_blocks;
+            erase_locked(shard, c);
+            shard.lock.unlock();
+            release(copy);
+            return;
+        }
+        if (c->state == ChunkState::Freed) {
+            reported = *c;
+            shard.lock.unlock();
+            ErrorReport r;
+            r.kind = "double-free";
+            r.dealloc = how;
+            r.address = user;
+            r.has_block = true;
+            r.block = reported;
+            report_error(r);
+            return;
+        }
+        if (!compatible(c->kind, expected)) {
+            problem = Mismatch;
+            reported = *c;
+        }
+        bad_redzone = c->overflow_reported ? 0 : corrupted_redzone(*c);
+        Chunk before = *c;
+        c->free_stack = free_stack;
+        c->state = ChunkState::Freed;
+        if (c->guarded) {
+            sys_mprotect(reinterpret_cast<void*>(c->base), guarded_data_bytes(*c), PROT_NONE);
+        } else {
+            fast_fill(p, freed_byte, c->size < max_fill ? c->size : max_fill);
+        }
+        shard.live_bytes -= c->size;
+        --shard.live_blocks;
+        ++shard.total_frees;
+        if (fifo_push_locked(shard, user)) {
+            shard.fifo_bytes += c->size;
+        } else {
+            evicted[evicted_count++] = *c;
+            erase_locked(shard, c);
+        }
+        u64 budget = quarantine_budget(shard);
+        while (shard.fifo_bytes > budget && evicted_count < max_evicted) {
+            uptr old = fifo_pop_locked(shard);
+            Chunk* o = find_locked(shard, old);
+            if (!o)
+                continue;
+            shard.fifo_bytes -= o->size;
+            bad_poison[evicted_count] = corrupted_poison(*o);
+            evicted[evicted_count++] = *o;
+            erase_locked(shard, o);
+        }
+        shard.lock.unlock();
+        if (bad_redzone)
+            overflow_report(before, bad_redzone, "", how);
+    }
+    if (problem == Mismatch) {
+        ErrorReport r;
+        r.kind = "mismatched-free";
+        r.dealloc = how;
+        r.address = user;
+        r.has_block = true;
+        r.block = reported;
+        r.block.state = ChunkState::Live;
+        report_error(r);
+    }
+    for (int i = 0; i < evicted_count; ++i) {
+        if (bad_poison[i])
+            use_after_free_report(evicted[i], bad_poison[i]);
+        release(evicted[i]);
+    }
+}
+
+void* reallocate(void* p, u64 size, const char* how)
+{
+    if (!p)
+        return allocate(size, 16, AllocKind::Malloc, false);
+    if (size == 0) {
+        deallocate(p, AllocKind::Malloc, how);
+        return nullptr;
+    }
+    if (!runtime_ready())
+        runtime_init();
+    uptr user = reinterpret_cast<uptr>(p);
+    Chunk c;
+    if (!lookup_block(user, c)) {
+        invalid_free_report(p, how);
+        return nullptr;
+    }
+    if (c.state == ChunkState::Freed) {
+        ErrorReport r;
+        r.kind = "double-free";
+        r.detail = "realloc";
+        r.dealloc = how;
+        r.address = user;
+        r.has_block = true;
+        r.block = c;
+        report_error(r);
+        return nullptr;
+    }
+    void* fresh = allocate(size, 16, c.kind == AllocKind::Internal ? AllocKind::Internal : AllocKind::Malloc, false);
+    if (!fresh)
+        return nullptr;
+    fast_copy(fresh, p, c.size < size ? c.size : size);
+    deallocate(p, c.kind == AllocKind::Internal ? AllocKind::Internal : AllocKind::Malloc, how);
+    return fresh;
+}
+
+u64 usable_size(void* p)
+{
+    Chunk c;
+    if (!p || !lookup_block(reinterpret_cast<uptr>(p), c) || c.state != ChunkState::Live)
+        return 0;
+    return c.size;
+}
+
+void check_all_blocks(bool in_signal)
+{
+    ReentryGuard reentry;
+    constexpr int max_reports = 32;
+    Chunk bad[max_reports];
+    uptr where[max_reports];
+    bool freed[max_reports];
+    int n = 0;
+    if (in_signal) {
+        if (!try_lock_all_shards())
+            return;
+    } else {
+        lock_all_shards();
+    }
+    for (Shard& shard : g_shards) {
+        for (u64 i = 0; i < shard.capacity && n < max_reports; ++i) {
+            const Chunk& c = shard.slots[i];
+            if (c.kind == AllocKind::Internal)
+                continue;
+            if (c.state == ChunkState::Live && !c.overflow_reported) {
+                if (uptr a = corrupted_redzone(c)) {
+                    bad[n] = c;
+                    where[n] = a;
+                    freed[n++] = false;
+                }
+            } else if (c.state == ChunkState::Freed) {
+                if (uptr a = corrupted_poison(c)) {
+                    bad[n] = c;
+                    where[n] = a;
+                    freed[n++] = true;
+                }
+            }
+        }
+    }
+    unlock_all_shards();
+    for (int i = 0; i < n; ++i) {
+        if (freed[i])
+            use_after_free_report(bad[i], where[i]);
+        else
+            overflow_report(bad[i], where[i], "", "exit");
+    }
+}
+
+void allocator_prepare_fork() { lock_all_shards(); }
+void allocator_after_fork_parent() { unlock_all_shards(); }
+void allocator_after_fork_child() { reset_all_shard_locks(); }
+
+}  // namespace ringside::heap::rt

@@ -1,0 +1,43 @@
+// The checking allocator behind every interposed entry point: redzones around each block,
+// a fill pattern for never-written bytes, a quarantine of poisoned freed blocks, and the checks
+// a free can make (double, invalid, mismatched, corrupted redzone, written after free).
+// Backing memory comes from glibc's own allocator through __libc_memalign/__libc_free; our
+// metadata never lives there.
+#pragma once
+
+#include "chunk_table.h"
+
+namespace ringside::heap::rt {
+
+inline constexpr u8 uninit_byte = 0xbe;
+inline constexpr u8 redzone_byte = 0xfa;
+inline constexpr u8 freed_byte = 0xfd;
+inline constexpr u64 redzone_size = 16;
+// Filling huge blocks would commit memory the program may never touch (sort's buffers).
+inline constexpr u64 max_fill = 64 * 1024;
+
+bool runtime_ready();
+void runtime_init();
+
+// Re-entry: allocations made while our own code runs (dlsym's buffers) are tracked as Internal.
+struct ReentryGuard {
+    ReentryGuard();
+    ~ReentryGuard();
+    static bool active();
+};
+
+void* allocate(u64 size, u64 alignment, AllocKind kind, bool zero);
+// `expected` is the family of the releasing call (free, delete, delete[]).
+void deallocate(void* p, AllocKind expected, const char* how);
+void* reallocate(void* p, u64 size, const char* how);
+u64 usable_size(void* p);
+
+// At exit and on demand: every live block's redzones, every quarantined block's poison.
+void check_all_blocks(bool in_signal);
+
+// Prepares the child after fork and resets locks.
+void allocator_prepare_fork();
+void allocator_after_fork_parent();
+void allocator_after_fork_child();
+
+}  // namespace ringside::heap::rt

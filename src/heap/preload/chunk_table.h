@@ -1,0 +1,74 @@
+// Where every block lives and what happened to it: an open-addressing hash table keyed by the
+// address handed to the program, split into shards with one spinlock each so threads that
+// allocate at the same time rarely meet. Tables live in their own mmap'ed pages.
+#pragma once
+
+#include "sys.h"
+
+namespace ringside::heap::rt {
+
+// How a block was obtained, which decides the matching way to release it.
+enum class AllocKind : u8 { Malloc, New, NewArray, Internal };
+
+enum class ChunkState : u8 { Empty = 0, Live, Freed, Tombstone };
+
+struct Chunk {
+    uptr user = 0;   // the program's pointer
+    uptr base = 0;   // what our backing allocator returned (or the guard mapping)
+    u64 size = 0;    // bytes the program asked for
+    u32 alloc_stack = 0;
+    u32 free_stack = 0;
+    u32 left = 0;    // user - base: the left redzone (>= alignment)
+    u32 alloc_tid = 0;
+    ChunkState state = ChunkState::Empty;
+    AllocKind kind = AllocKind::Malloc;
+    u8 guarded = 0;  // lives in its own mapping with a PROT_NONE page after it
+    u8 mark = 0;     // leak scan scratch
+    u8 overflow_reported = 0;  // an interceptor already named this block's overflow
+};
+
+struct alignas(64) Shard {
+    SpinLock lock;
+    Chunk* slots = nullptr;
+    u64 capacity = 0;
+    u64 used = 0;        // live + freed + tombstones
+    u64 live_bytes = 0;
+    u64 live_blocks = 0;
+    u64 total_allocs = 0;
+    u64 total_frees = 0;
+    u64 total_bytes = 0;
+    // Quarantine: FIFO of freed blocks' user addresses, bounded in bytes.
+    uptr* fifo = nullptr;
+    u64 fifo_capacity = 0;
+    u64 fifo_head = 0;
+    u64 fifo_count = 0;
+    u64 fifo_bytes = 0;
+};
+
+inline constexpr unsigned shard_count = 64;
+extern Shard g_shards[shard_count];
+
+Shard& shard_for(uptr user);
+Chunk* find_locked(Shard& shard, uptr user);
+// Returns the stored copy, or nullptr when metadata memory ran out.
+Chunk* insert_locked(Shard& shard, const Chunk& chunk);
+void erase_locked(Shard& shard, Chunk* chunk);
+
+// Quarantine FIFO operations.
+bool fifo_push_locked(Shard& shard, uptr user);
+uptr fifo_pop_locked(Shard& shard);
+
+// Copies the block whose user address is exactly `user` (live or freed). Takes the lock.
+bool lookup_block(uptr user, Chunk& out);
+void mark_overflow_reported(uptr user);
+// The block (live or freed) whose [user - left, user + size + 16) range contains `address`.
+// Reads without locks: for the fatal-signal path and reports, where an approximate answer beats
+// a deadlock.
+bool find_containing_unlocked(uptr address, Chunk& out);
+
+void lock_all_shards();
+void unlock_all_shards();
+bool try_lock_all_shards();
+void reset_all_shard_locks();
+
+}  // namespace ringside::heap::rt

@@ -1,0 +1,374 @@
+// libc functions that read or write byte ranges, checked against the heap block the range
+// starts in, then forwarded to the real function. Errors are reported at the call (the
+// caller's line), and the call still happens, as it would without the checker.
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "libc_entry.h"
+#include "range_check.h"
+#include "sys.h"
+
+#define EXPORT extern "C" __attribute__((visibility("default")))
+
+using namespace ringside::heap::rt;
+
+namespace {
+
+size_t length_of(const char* s)
+{
+    return g_libc.strlen ? g_libc.strlen(s) : string_length(s);
+}
+
+size_t bounded_length(const char* s, size_t max)
+{
+    size_t n = 0;
+    while (n < max && s[n])
+        ++n;
+    return n;
+}
+
+// Walks a printf format and checks the arguments that carry heap data: %s strings (bytes
+// never written) and integers or doubles that are exactly the fill pattern.
+void check_format(const char* fmt, va_list args, const char* function)
+{
+    va_list ap;
+    va_copy(ap, args);
+    for (const char* p = fmt; p && *p; ++p) {
+        if (*p != '%')
+            continue;
+        ++p;
+        if (*p == '%')
+            continue;
+        while (*p && (*p == '-' || *p == '+' || *p == ' ' || *p == '#' || *p == '0' || *p == '\'' || *p == 'I'))
+            ++p;
+        if (*p == '*') {
+            (void)va_arg(ap, int);
+            ++p;
+        } else {
+            while (*p >= '0' && *p <= '9')
+                ++p;
+            if (*p == '$')
+                break;  // positional arguments: too rare to follow
+        }
+        long precision = -1;
+        if (*p == '.') {
+            ++p;
+            if (*p == '*') {
+                precision = va_arg(ap, int);
+                ++p;
+            } else {
+                precision = 0;
+                while (*p >= '0' && *p <= '9')
+                    precision = precision * 10 + (*p++ - '0');
+            }
+        }
+        int longs = 0;
+        bool long_double = false;
+        for (;; ++p) {
+            if (*p == 'l' || *p == 'q' || *p == 'j' || *p == 'z' || *p == 'Z' || *p == 't')
+                longs += (*p == 'l') ? 1 : 2;
+            else if (*p == 'L')
+                long_double = true;
+            else if (*p != 'h')
+                break;
+        }
+        switch (*p) {
+        case 'd': case 'i': case 'u': case 'o': case 'x': case 'X':
+            if (longs)
+                check_value(va_arg(ap, unsigned long), 8, function);
+            else
+                check_value(va_arg(ap, unsigned int), 4, function);
+            break;
+        case 'c':
+            (void)va_arg(ap, int);
+            break;
+        case 'e': case 'E': case 'f': case 'F': case 'g': case 'G': case 'a': case 'A':
+            if (long_double) {
+                (void)va_arg(ap, long double);
+            } else {
+                double d = va_arg(ap, double);
+                u64 bits;
+                copy_bytes(&bits, &d, sizeof bits);
+                check_value(bits, 8, function);
+            }
+            break;
+        case 's': {
+            const char* s = va_arg(ap, const char*);
+            if (s) {
+                size_t n = precision >= 0 ? bounded_length(s, static_cast<size_t>(precision)) : length_of(s);
+                check_range(s, precision >= 0 ? n : n + 1, Access::Read, function);
+                check_initialised(s, n, function);
+            }
+            break;
+        }
+        case 'p':
+            check_value(reinterpret_cast<u64>(va_arg(ap, void*)), 8, function);
+            break;
+        case 'n':
+            (void)va_arg(ap, void*);
+            break;
+        case 0:
+            va_end(ap);
+            return;
+        default:
+            break;
+        }
+    }
+    va_end(ap);
+}
+
+}  // namespace
+
+EXPORT void* memcpy(void* dst, const void* src, size_t n)
+{
+    if (!g_libc.memcpy) {
+        copy_bytes(dst, src, n);
+        return dst;
+    }
+    check_range(dst, n, Access::Write, "memcpy");
+    check_range(src, n, Access::Read, "memcpy");
+    return g_libc.memcpy(dst, src, n);
+}
+
+EXPORT void* memmove(void* dst, const void* src, size_t n)
+{
+    if (!g_libc.memmove) {
+        // Early start-up only: copy through a direction-safe loop.
+        auto* d = static_cast<volatile unsigned char*>(dst);
+        auto* s = static_cast<const volatile unsigned char*>(src);
+        if (d < s)
+            for (size_t i = 0; i < n; ++i) d[i] = s[i];
+        else
+            for (size_t i = n; i-- > 0;) d[i] = s[i];
+        return dst;
+    }
+    check_range(dst, n, Access::Write, "memmove");
+    check_range(src, n, Access::Read, "memmove");
+    return g_libc.memmove(dst, src, n);
+}
+
+EXPORT void* memset(void* dst, int c, size_t n)
+{
+    if (!g_libc.memset) {
+        fill_bytes(dst, static_cast<u8>(c), n);
+        return dst;
+    }
+    check_range(dst, n, Access::Write, "memset");
+    return g_libc.memset(dst, c, n);
+}
+
+EXPORT int memcmp(const void* a, const void* b, size_t n)
+{
+    if (!g_libc.memcmp) {
+        auto* x = static_cast<const unsigned char*>(a);
+        auto* y = static_cast<const unsigned char*>(b);
+        for (size_t i = 0; i < n; ++i)
+            if (x[i] != y[i])
+                return x[i] - y[i];
+        return 0;
+    }
+    check_range(a, n, Access::Read, "memcmp");
+    check_range(b, n, Access::Read, "memcmp");
+    check_initialised(a, n, "memcmp");
+    check_initialised(b, n, "memcmp");
+    return g_libc.memcmp(a, b, n);
+}
+
+EXPORT size_t strlen(const char* s)
+{
+    if (!g_libc.strlen)
+        return string_length(s);
+    size_t n = g_libc.strlen(s);
+    check_range(s, n + 1, Access::Read, "strlen");
+    return n;
+}
+
+EXPORT char* strcpy(char* dst, const char* src)
+{
+    if (!g_libc.strcpy) {
+        copy_bytes(dst, src, string_length(src) + 1);
+        return dst;
+    }
+    size_t n = length_of(src) + 1;
+    check_range(src, n, Access::Read, "strcpy");
+    check_range(dst, n, Access::Write, "strcpy");
+    return g_libc.strcpy(dst, src);
+}
+
+EXPORT char* stpcpy(char* dst, const char* src)
+{
+    size_t n = length_of(src) + 1;
+    if (!g_libc.stpcpy) {
+        copy_bytes(dst, src, n);
+        return dst + n - 1;
+    }
+    check_range(src, n, Access::Read, "stpcpy");
+    check_range(dst, n, Access::Write, "stpcpy");
+    return g_libc.stpcpy(dst, src);
+}
+
+EXPORT char* strncpy(char* dst, const char* src, size_t n)
+{
+    if (!g_libc.strncpy) {
+        size_t i = 0;
+        for (; i < n && src[i]; ++i)
+            dst[i] = src[i];
+        for (; i < n; ++i)
+            dst[i] = 0;
+        return dst;
+    }
+    size_t read = bounded_length(src, n);
+    check_range(src, read < n ? read + 1 : n, Access::Read, "strncpy");
+    check_range(dst, n, Access::Write, "strncpy");
+    return g_libc.strncpy(dst, src, n);
+}
+
+EXPORT char* strcat(char* dst, const char* src)
+{
+    size_t d = length_of(dst);
+    size_t s = length_of(src);
+    if (!g_libc.strcat) {
+        copy_bytes(dst + d, src, s + 1);
+        return dst;
+    }
+    check_range(src, s + 1, Access::Read, "strcat");
+    check_range(dst, d + s + 1, Access::Write, "strcat");
+    return g_libc.strcat(dst, src);
+}
+
+EXPORT char* strncat(char* dst, const char* src, size_t n)
+{
+    size_t d = length_of(dst);
+    size_t s = bounded_length(src, n);
+    if (!g_libc.strncat) {
+        copy_bytes(dst + d, src, s);
+        dst[d + s] = 0;
+        return dst;
+    }
+    check_range(dst, d + s + 1, Access::Write, "strncat");
+    return g_libc.strncat(dst, src, n);
+}
+
+EXPORT ssize_t read(int fd, void* buf, size_t n)
+{
+    if (!g_libc.read)
+        return raw_syscall6(SYS_read, fd, reinterpret_cast<long>(buf), static_cast<long>(n), 0, 0, 0);
+    ssize_t got = g_libc.read(fd, buf, n);
+    if (got > 0)
+        check_range(buf, static_cast<u64>(got), Access::Write, "read");
+    return got;
+}
+
+EXPORT ssize_t recv(int fd, void* buf, size_t n, int flags)
+{
+    ssize_t got = g_libc.recv(fd, buf, n, flags);
+    if (got > 0)
+        check_range(buf, static_cast<u64>(got), Access::Write, "recv");
+    return got;
+}
+
+EXPORT ssize_t write(int fd, const void* buf, size_t n)
+{
+    if (!g_libc.write)
+        return raw_syscall6(SYS_write, fd, reinterpret_cast<long>(buf), static_cast<long>(n), 0, 0, 0);
+    if (check_range(buf, n, Access::Read, "write"))
+        check_initialised(buf, n, "write");
+    return g_libc.write(fd, buf, n);
+}
+
+EXPORT ssize_t send(int fd, const void* buf, size_t n, int flags)
+{
+    if (check_range(buf, n, Access::Read, "send"))
+        check_initialised(buf, n, "send");
+    return g_libc.send(fd, buf, n, flags);
+}
+
+EXPORT size_t fread(void* buf, size_t size, size_t count, FILE* f)
+{
+    size_t got = g_libc.fread(buf, size, count, f);
+    if (got)
+        check_range(buf, static_cast<u64>(got) * size, Access::Write, "fread");
+    return got;
+}
+
+EXPORT size_t fwrite(const void* buf, size_t size, size_t count, FILE* f)
+{
+    u64 n = static_cast<u64>(size) * count;
+    if (check_range(buf, n, Access::Read, "fwrite"))
+        check_initialised(buf, n, "fwrite");
+    return g_libc.fwrite(buf, size, count, f);
+}
+
+EXPORT char* fgets(char* buf, int n, FILE* f)
+{
+    char* r = g_libc.fgets(buf, n, f);
+    if (r)
+        check_range(buf, length_of(buf) + 1, Access::Write, "fgets");
+    return r;
+}
+
+EXPORT int fputs(const char* s, FILE* f)
+{
+    size_t n = length_of(s);
+    if (check_range(s, n + 1, Access::Read, "fputs"))
+        check_initialised(s, n, "fputs");
+    return g_libc.fputs(s, f);
+}
+
+EXPORT int puts(const char* s)
+{
+    size_t n = length_of(s);
+    if (check_range(s, n + 1, Access::Read, "puts"))
+        check_initialised(s, n, "puts");
+    return g_libc.puts(s);
+}
+
+
+EXPORT int printf(const char* fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    check_format(fmt, ap, "printf");
+    int r = vfprintf(stdout, fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+EXPORT int fprintf(FILE* f, const char* fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    check_format(fmt, ap, "fprintf");
+    int r = vfprintf(f, fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+EXPORT int sprintf(char* dst, const char* fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    check_format(fmt, ap, "sprintf");
+    int r = vsprintf(dst, fmt, ap);
+    va_end(ap);
+    if (r >= 0)
+        check_range(dst, static_cast<u64>(r) + 1, Access::Write, "sprintf");
+    return r;
+}
+
+EXPORT int snprintf(char* dst, size_t n, const char* fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    check_format(fmt, ap, "snprintf");
+    int r = vsnprintf(dst, n, fmt, ap);
+    va_end(ap);
+    if (r >= 0 && n) {
+        u64 written = static_cast<u64>(r) + 1 < n ? static_cast<u64>(r) + 1 : n;
+        check_range(dst, written, Access::Write, "snprintf");
+    }
+    return r;
+}
