@@ -1,9 +1,11 @@
 // modinfo: kmod 30's modinfo, byte for byte on stdout and in exit status; --json beyond it.
 #include <cstdio>
+#include <algorithm>
 #include <cstring>
 #include <getopt.h>
 #include <string>
 #include <sys/utsname.h>
+#include <thread>
 #include <vector>
 
 #include "base/json.h"
@@ -138,8 +140,11 @@ int cmd_modinfo(int argc, char** argv)
         diagnostics.clear();
     };
 
-    for (const std::string& operand : args.operands) {
-        auto reports = session.reports_for_operand(operand, args.name_only);
+    unsigned threads = std::min(4u, std::max(1u, std::thread::hardware_concurrency()));
+    auto all_reports = session.reports_for_operands(args.operands, args.name_only, threads);
+    for (std::size_t i = 0; i < args.operands.size(); ++i) {
+        const std::string& operand = args.operands[i];
+        auto& reports = all_reports[i];
         if (!reports || reports->empty()) {
             flush(out);
             std::string what = args.name_only ? "Module name " + operand : "Module " + operand;

@@ -1,6 +1,8 @@
 #include "kmod/modinfo.h"
 
+#include <atomic>
 #include <cstdlib>
+#include <thread>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -82,16 +84,24 @@ std::string make_absolute(const std::string& path)
 
 ModuleReport report_for_path(const std::string& absolute_path)
 {
-    ModuleReport report;
-    report.name = module_name_from_path(absolute_path);
-    report.filename = absolute_path;
     auto module = ModuleFile::open(absolute_path);
     if (!module) {
+        ModuleReport report;
+        report.name = module_name_from_path(absolute_path);
+        report.filename = absolute_path;
         report.error = std::move(module).error();
         return report;
     }
-    report.compression = compression_name(module->compression());
-    auto entries = module->modinfo();
+    return report_for_module_file(*module, absolute_path);
+}
+
+ModuleReport report_for_module_file(const ModuleFile& module, const std::string& filename)
+{
+    ModuleReport report;
+    report.name = module_name_from_path(filename);
+    report.filename = filename;
+    report.compression = compression_name(module.compression());
+    auto entries = module.modinfo();
     if (!entries) {
         report.error = std::move(entries).error();
         return report;
@@ -99,16 +109,16 @@ ModuleReport report_for_path(const std::string& absolute_path)
     report.fields.reserve(entries->size() + 5);
     for (const ModinfoEntry& entry : *entries)
         append_field(report.fields, entry.key, entry.value);
-    if (module->signature()) {
-        auto signature = describe_signature(*module->signature());
+    if (module.signature()) {
+        auto signature = describe_signature(*module.signature());
         if (!signature)
-            report.signature_error = std::move(signature).error().with_context(absolute_path);
+            report.signature_error = std::move(signature).error().with_context(filename);
         else
             report.signature = std::move(signature).value();
         if (report.signature)
             append_signature_fields(report.fields, *report.signature);
-    } else if (module->signature_problem()) {
-        report.signature_error = Error { ErrorKind::Malformed, absolute_path + ": " + *module->signature_problem() };
+    } else if (module.signature_problem()) {
+        report.signature_error = Error { ErrorKind::Malformed, filename + ": " + *module.signature_problem() };
     }
     return report;
 }
@@ -185,6 +195,69 @@ Result<std::vector<ModuleReport>> ModinfoSession::reports_for_operand(const std:
     for (const ResolvedModule& module : modules)
         reports.push_back(report_for_module(module));
     return reports;
+}
+
+std::vector<Result<std::vector<ModuleReport>>> ModinfoSession::reports_for_operands(
+    const std::vector<std::string>& operands, bool name_only, unsigned threads)
+{
+    // Resolve every operand first; a module file to read becomes a job filled in below.
+    struct Job {
+        std::size_t operand;
+        std::size_t index;
+        std::string path;
+    };
+    std::vector<Job> jobs;
+    std::vector<Result<std::vector<ModuleReport>>> results;
+    results.reserve(operands.size());
+    for (std::size_t i = 0; i < operands.size(); ++i) {
+        const std::string& operand = operands[i];
+        struct stat st {};
+        if (!name_only && ::stat(operand.c_str(), &st) == 0 && S_ISREG(st.st_mode) && has_module_extension(operand)) {
+            results.emplace_back(std::vector<ModuleReport>(1));
+            jobs.push_back({ i, 0, make_absolute(operand) });
+            continue;
+        }
+        std::vector<ResolvedModule> modules;
+        if (name_only) {
+            auto module = m_lookup.lookup_module_name(operand);
+            if (!module) {
+                results.emplace_back(std::move(module).error());
+                continue;
+            }
+            if (*module)
+                modules.push_back(std::move(**module));
+        } else {
+            auto found = m_lookup.lookup(operand);
+            if (!found) {
+                results.emplace_back(std::move(found).error());
+                continue;
+            }
+            modules = std::move(found).value();
+        }
+        std::vector<ModuleReport> reports(modules.size());
+        for (std::size_t m = 0; m < modules.size(); ++m) {
+            if (modules[m].path)
+                jobs.push_back({ i, m, *modules[m].path });
+            else
+                reports[m] = report_for_module(modules[m]);
+        }
+        results.emplace_back(std::move(reports));
+    }
+
+    std::atomic<std::size_t> next { 0 };
+    auto work = [&] {
+        for (std::size_t j = next++; j < jobs.size(); j = next++)
+            results[jobs[j].operand].value()[jobs[j].index] = report_for_path(jobs[j].path);
+    };
+    // Threads pay off only over many files; each report is independent of the others.
+    unsigned count = jobs.size() < 64 ? 1 : std::max(1u, threads);
+    std::vector<std::thread> workers;
+    for (unsigned t = 1; t < count; ++t)
+        workers.emplace_back(work);
+    work();
+    for (std::thread& worker : workers)
+        worker.join();
+    return results;
 }
 
 std::vector<ModuleParameter> collect_parameters(const std::vector<ModinfoField>& fields,

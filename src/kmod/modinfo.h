@@ -9,6 +9,7 @@
 #include "base/json.h"
 #include "base/result.h"
 #include "kmod/lookup.h"
+#include "kmod/module_file.h"
 #include "kmod/signature.h"
 
 namespace ringside::kmod {
@@ -43,6 +44,8 @@ struct ModinfoFormat {
 
 // Reads one module file (path as kmod makes it: absolute, not canonicalized).
 ModuleReport report_for_path(const std::string& absolute_path);
+// The same for a module already opened; `filename` is what the report shows.
+ModuleReport report_for_module_file(const ModuleFile& module, const std::string& filename);
 
 // Module file extensions ringside accepts as paths (.ko, .ko.xz, .ko.zst, .ko.gz).
 bool has_module_extension(std::string_view path);
@@ -63,6 +66,11 @@ public:
     Result<std::vector<ModuleReport>> reports_for_operand(const std::string& operand, bool name_only);
 
     ModuleReport report_for_module(const ResolvedModule& module);
+
+    // reports_for_operand() for every operand, in operand order; the module files are read on up
+    // to `threads` threads (names are resolved first, on this thread).
+    std::vector<Result<std::vector<ModuleReport>>> reports_for_operands(const std::vector<std::string>& operands,
+        bool name_only, unsigned threads);
 
 private:
     ModuleReport builtin_report(const std::string& name);

@@ -49,7 +49,7 @@ Result<void> check_section_layout(const ElfFile& elf, std::uint64_t signed_size)
     std::vector<Extent> extents;
     extents.reserve(elf.sections().size() + 2);
     extents.push_back({ 0, 64, "the ELF header" });
-    std::uint64_t table_offset = reader.u64(40, Endian::Little).value_or(0);
+    std::uint64_t table_offset = ByteReader(reader.bytes(), elf.what()).u64(40, Endian::Little).value_or(0);
     std::uint64_t table_size = elf.sections().size() * 64;
     extents.push_back({ table_offset, table_offset + table_size, "the section header table" });
     if (signed_size < reader.size())
@@ -243,8 +243,10 @@ Result<std::vector<ExportedSymbol>> ModuleFile::exported_symbols() const
                 // 6.x kernels: the symbol is the offset of a 32-bit CRC inside __kcrctab*.
                 const ElfSection& holder = m_elf.sections()[symbol.section_index];
                 std::uint64_t at = 0;
+                // A fresh reader: its error text must not refer to a moved-from ElfFile's name.
+                ByteReader reader(m_bytes, m_what);
                 if (!__builtin_add_overflow(holder.offset, symbol.value, &at))
-                    entry.crc = m_elf.reader().u32(at, Endian::Little).value_or(0);
+                    entry.crc = reader.u32(at, Endian::Little).value_or(0);
             }
             exported.push_back(entry);
         }

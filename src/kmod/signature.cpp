@@ -125,15 +125,22 @@ std::string kmod_hex(const std::vector<std::uint8_t>& bytes)
 {
     static constexpr char digits[] = "0123456789ABCDEF";
     constexpr std::size_t per_line = 20;
-    std::string text;
-    text.reserve(bytes.size() * 3 + bytes.size() / per_line * 3);
+    if (bytes.empty())
+        return {};
+    // "XX:" per byte but the last, plus "\n\t\t" after every full line but the last.
+    std::size_t breaks = (bytes.size() - 1) / per_line;
+    std::string text(bytes.size() * 3 - 1 + breaks * 3, '\0');
+    char* out = text.data();
     for (std::size_t i = 0; i < bytes.size(); ++i) {
-        text.push_back(digits[bytes[i] >> 4]);
-        text.push_back(digits[bytes[i] & 0xf]);
+        *out++ = digits[bytes[i] >> 4];
+        *out++ = digits[bytes[i] & 0xf];
         if (i + 1 < bytes.size()) {
-            text.push_back(':');
-            if ((i + 1) % per_line == 0)
-                text.append("\n\t\t");
+            *out++ = ':';
+            if ((i + 1) % per_line == 0) {
+                *out++ = '\n';
+                *out++ = '\t';
+                *out++ = '\t';
+            }
         }
     }
     return text;

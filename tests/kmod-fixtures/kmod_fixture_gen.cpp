@@ -13,6 +13,8 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "synthetic_module.h"
+
 namespace {
 
 using Bytes = std::vector<std::uint8_t>;
@@ -123,10 +125,41 @@ void corrupt_middle(Bytes& b)
 
 }  // namespace
 
+// Small valid modules made from scratch (fuzz seeds): no real module needed.
+int write_synthetic()
+{
+    ringside::fixtures::SyntheticModule base;
+    base.modinfo = { "license=GPL", "description=synthetic module", "parm=debug:Debug level",
+        "parmtype=debug:int", "alias=pci:v00008086d*", "depends=", "name=synthetic",
+        "vermagic=6.1.0 SMP preempt mod_unload modversions " };
+    write("plain.ko", base.build());
+    ringside::fixtures::SyntheticModule symbols = base;
+    symbols.versions = { { 0x12345678, "module_layout" }, { 0x9abcdef0, "printk" } };
+    symbols.exports = { { "synthetic_hello", 0xdeadbeef } };
+    symbols.undefined = { { "printk", false }, { "maybe_there", true } };
+    Bytes with_symbols = symbols.build();
+    write("symbols.ko", with_symbols);
+    ringside::fixtures::SyntheticModule strings = base;
+    strings.ksymtab_strings = { "exported_a", "exported_b" };
+    write("ksymtab-strings.ko", strings.build());
+    Bytes legacy = with_symbols;
+    ringside::fixtures::append_signature(legacy, Bytes(16, 0xAB), 1, "Legacy signer", Bytes(8, 0x42), 4);
+    write("legacy-signature.ko", legacy);
+    write("symbols.ko.xz", xz(with_symbols));
+    write("symbols.ko.zst", zst(with_symbols));
+    write("symbols.ko.gz", gz(with_symbols));
+    std::printf("%d\n", written);
+    return 0;
+}
+
 int main(int argc, char** argv)
 {
+    if (argc == 3 && std::string(argv[1]) == "--synthetic") {
+        out_dir = argv[2];
+        return write_synthetic();
+    }
     if (argc != 3) {
-        std::fprintf(stderr, "usage: kmod_fixture_gen MODULE.ko OUTDIR\n");
+        std::fprintf(stderr, "usage: kmod_fixture_gen MODULE.ko OUTDIR | --synthetic OUTDIR\n");
         return 2;
     }
     std::ifstream in(argv[1], std::ios::binary);
