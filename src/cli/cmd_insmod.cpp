@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/version.h"
 #include "kmod/insmod.h"
+#include "kmod/index_reader.h"
 #include "kmod/kernel_calls.h"
 
 namespace ringside::cli {
@@ -118,7 +119,11 @@ int cmd_insmod(int argc, char** argv)
 
     auto result = kmod::insert_module_file(request);
     if (!result) {
-        report("ERROR", "could not load module " + request.path + ": " + result.error().message);
+        // The error names the path already; say it once.
+        std::string message = result.error().message;
+        if (message.starts_with(request.path + ": "))
+            message.erase(0, request.path.size() + 2);
+        report("ERROR", "could not load module " + request.path + ": " + message);
         return 1;
     }
     if (verbose)
@@ -128,8 +133,19 @@ int cmd_insmod(int argc, char** argv)
         return 0;
     std::string name = kmod::module_name_of_file(request.path);
     report("ERROR", "could not insert module " + request.path + ": " + kmod::kernel_error_text(result->error));
+    // Who exports the symbols the kernel could not find: the running kernel's modules.symbols.
+    auto owners = [](const std::string& symbol) {
+        std::vector<std::string> names;
+        auto index = kmod::IndexReader::open("/lib/modules/" + kmod::running_kernel_release() + "/modules.symbols.bin");
+        if (!index)
+            return names;
+        if (auto found = index->lookup_wildcard("symbol:" + symbol))
+            for (const auto& value : *found)
+                names.push_back(value.value);
+        return names;
+    };
     for (const std::string& line :
-        kmod::explain_insert_failure(result->error, request.path, name, result->kernel_messages))
+        kmod::explain_insert_failure(result->error, request.path, name, result->kernel_messages, owners))
         report.detail(line);
     return 1;
 }

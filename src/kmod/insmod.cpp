@@ -210,17 +210,28 @@ std::vector<std::string> explain_insert_failure(int errnum, const std::string& p
             lines.push_back("the module needs a symbol no loaded module exports, or a parameter it does not "
                             "have was given");
         }
+        // Grouped by the module that exports them: "needs 63 symbols from jbd2 (jbd2_journal_start, ...)".
+        std::vector<std::pair<std::string, std::vector<std::string>>> by_owner;
         for (const std::string& symbol : symbols) {
             std::vector<std::string> exporters = owners ? owners(symbol) : std::vector<std::string> {};
-            if (exporters.empty()) {
-                lines.push_back("needs symbol " + symbol + ", which neither the kernel nor any module exports");
-            } else {
-                std::string names;
-                for (const std::string& name : exporters)
-                    names += (names.empty() ? "" : ", ") + name;
-                lines.push_back("needs symbol " + symbol + ", exported by " + names
-                    + " (not loaded: load it first, or use modprobe, which loads dependencies)");
-            }
+            std::string owner = exporters.empty() ? "" : exporters.front();
+            auto group = std::find_if(by_owner.begin(), by_owner.end(), [&](const auto& g) { return g.first == owner; });
+            if (group == by_owner.end())
+                group = by_owner.insert(by_owner.end(), { owner, {} });
+            group->second.push_back(symbol);
+        }
+        for (const auto& [owner, names] : by_owner) {
+            std::string list;
+            for (std::size_t i = 0; i < names.size() && i < 3; ++i)
+                list += (i ? ", " : "") + names[i];
+            if (names.size() > 3)
+                list += ", ...";
+            std::string count = std::to_string(names.size()) + (names.size() == 1 ? " symbol" : " symbols");
+            if (owner.empty())
+                lines.push_back("needs " + count + " that neither the kernel nor any module exports (" + list + ")");
+            else
+                lines.push_back("needs " + count + " exported by " + owner + " (" + list
+                    + "), which is not loaded: load it first, or use modprobe, which loads dependencies");
         }
         break;
     }
@@ -253,8 +264,11 @@ std::vector<std::string> explain_insert_failure(int errnum, const std::string& p
         lines.push_back(std::string("the kernel answered: ") + std::strerror(errnum));
         break;
     }
-    for (const std::string& line : about)
-        lines.push_back("kernel log: " + line);
+    constexpr std::size_t shown = 5;
+    for (std::size_t i = 0; i < about.size() && i < shown; ++i)
+        lines.push_back("kernel log: " + about[i]);
+    if (about.size() > shown)
+        lines.push_back("kernel log: ... and " + std::to_string(about.size() - shown) + " more lines (dmesg)");
     return lines;
 }
 

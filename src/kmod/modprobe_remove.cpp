@@ -1,5 +1,5 @@
 // modprobe -r: a module, its soft dependencies and the dependencies nobody uses any more,
-// in kmod 30's order (one reverse pass over the modules.dep line, no recursion).
+// in kmod 30's order (one pass over the dependencies in load order, no recursion).
 #include <cerrno>
 #include <cstring>
 
@@ -102,9 +102,10 @@ bool Modprobe::remove_one(const ResolvedModule& module, bool top)
         }
     }
 
-    // Dependencies nobody holds any more, last loaded first.
-    for (const std::string& path : module.dependencies) {
-        std::string dep = module_name_from_path(path);
+    // Dependencies nobody holds any more, in load order and in one pass, as kmod 30 does:
+    // a dependency still held by a later one in the list stays loaded.
+    for (auto path = module.dependencies.rbegin(); path != module.dependencies.rend(); ++path) {
+        std::string dep = module_name_from_path(*path);
         if (module_state(m_settings.kernel, dep) != ModuleState::Live)
             continue;
         if (module_refcount(m_settings.kernel, dep) != 0)
