@@ -74,6 +74,8 @@ bool Modprobe::remove_one(const ResolvedModule& module, bool top)
     if (!command && m_settings.wait_ms == 0) {
         long refcount = module_refcount(m_settings.kernel, name);
         if (refcount > 0) {
+            if (!top)
+                return false;  // a soft dependency or holder still in use stays, silently, as in kmod
             auto holders = module_holders(m_settings.kernel, name);
             std::string by;
             for (const std::string& h : holders)
