@@ -28,6 +28,8 @@ struct Scan {
     unsigned region_count = 0;
 };
 
+uptr g_interrupted_sp = 0;
+
 // Large scratch kept out of the (alternate, small) signal stack; guarded by the shard locks.
 Scan g_scan;
 uptr g_thread_tops[16384];
@@ -104,6 +106,30 @@ void flood(Scan& scan, u8 from, u8 to)
     }
 }
 
+// Scans [lo, hi) as a root except the parts that are live blocks themselves (those are
+// reached, or not, through pointers to them).
+void scan_outside_blocks(Scan& scan, uptr lo, uptr hi)
+{
+    u64 first = 0, last = scan.count;
+    while (first < last) {
+        u64 mid = (first + last) / 2;
+        if (scan.blocks[mid].hi <= lo)
+            first = mid + 1;
+        else
+            last = mid;
+    }
+    uptr at = lo;
+    for (u64 i = first; i < scan.count && scan.blocks[i].lo < hi && at < hi; ++i) {
+        if (scan.blocks[i].lo > at)
+            scan_words(scan, at, scan.blocks[i].lo, Unvisited, Reachable);
+        if (scan.blocks[i].hi > at)
+            at = scan.blocks[i].hi;
+    }
+    if (at < hi)
+        scan_words(scan, at, hi, Unvisited, Reachable);
+    flood(scan, Unvisited, Reachable);
+}
+
 // A root range minus our own metadata mappings.
 void scan_root(Scan& scan, uptr lo, uptr hi)
 {
@@ -117,8 +143,7 @@ void scan_root(Scan& scan, uptr lo, uptr hi)
             scan_root(scan, r.end, hi);
         return;
     }
-    scan_words(scan, lo, hi, Unvisited, Reachable);
-    flood(scan, Unvisited, Reachable);
+    scan_outside_blocks(scan, lo, hi);
 }
 
 [[gnu::noinline]] void scan_roots(Scan& scan)
@@ -126,6 +151,9 @@ void scan_root(Scan& scan, uptr lo, uptr hi)
     // Spill callee-saved registers onto this frame so the stack scan sees them.
     __builtin_unwind_init();
     uptr sp = reinterpret_cast<uptr>(__builtin_frame_address(0));
+    // In a signal handler on the alternate stack, the interrupted stack matters, from its sp.
+    if (g_interrupted_sp)
+        sp = g_interrupted_sp;
     uptr* tops = g_thread_tops;
     u32 threads = registered_stack_tops(tops, 16384);
     uptr own_lo = 0;
@@ -143,7 +171,6 @@ void scan_root(Scan& scan, uptr lo, uptr hi)
         return true;
     });
     (void)own_lo;
-    bool previous_file_rw = false;
     bool previous_is_own = false;
     uptr previous_end = 0;
     for_each_mapping([&](const MapLine& m) {
@@ -160,15 +187,13 @@ void scan_root(Scan& scan, uptr lo, uptr hi)
                 scan_root(scan, m.start, m.end);
             else if (file && !own)
                 scan_root(scan, m.start, m.end);
-            else if (!file && m.path[0] == 0 && previous_file_rw && !previous_is_own && m.start == previous_end)
-                scan_root(scan, m.start, m.end);  // .bss after the object's data
+            else if (!file && !(previous_is_own && m.start == previous_end))
+                // Anonymous memory: .bss, mmap'ed arenas of the program's own allocators (GCC's
+                // garbage-collected heap), glibc's arenas around our blocks. Like memcheck, all
+                // of it is a root, minus the blocks themselves and our own metadata.
+                scan_root(scan, m.start, m.end);
         }
-        if (file) {
-            previous_file_rw = m.writable;
-            previous_is_own = own;
-        } else {
-            previous_file_rw = false;
-        }
+        previous_is_own = file ? own : (previous_is_own && m.start == previous_end);
         previous_end = m.end;
         return true;
     });
@@ -212,6 +237,8 @@ void report_lost(Scan& scan, ReportBatch& batch)
 }
 
 }  // namespace
+
+void set_interrupted_stack(unsigned long sp) { g_interrupted_sp = sp; }
 
 bool leak_check(ScanContext context, const char* reason)
 {

@@ -12,6 +12,10 @@ enum class ScanContext { Normal, Signal };
 // (signal context interrupting our own allocator).
 bool leak_check(ScanContext context, const char* reason);
 
+// Set by a signal handler running on the alternate stack: where the interrupted thread's stack
+// pointer was, so dead frames below it are not taken for roots.
+void set_interrupted_stack(unsigned long sp);
+
 // Live bytes per allocation site, for --growth.
 void growth_snapshot(unsigned long long time_ms);
 

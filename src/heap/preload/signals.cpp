@@ -84,6 +84,7 @@ void on_fault(int sig, siginfo_t* info, void* context)
         r.now_depth = capture_stack_from(pc, fp, sp, find_stack_top(sp), frames, max_stack_frames);
         r.now_frames = frames;
         report_error(r);
+        set_interrupted_stack(sp);
         leak_check(ScanContext::Signal, "fatal-signal");
     }
     // Die as the program would have: the faulting instruction runs again without us.
@@ -92,10 +93,12 @@ void on_fault(int sig, siginfo_t* info, void* context)
     sigaction(sig, &dfl, nullptr);
 }
 
-void on_fatal(int sig)
+void on_fatal(int sig, siginfo_t*, void* context)
 {
     ReentryGuard reentry;
     if (!g_dying.exchange(true)) {
+        auto* uc = static_cast<ucontext_t*>(context);
+        set_interrupted_stack(static_cast<uptr>(uc->uc_mcontext.gregs[REG_RSP]));
         check_all_blocks(true);
         leak_check(ScanContext::Signal, "fatal-signal");
     }
@@ -147,8 +150,8 @@ void install_signal_handlers()
         if (old.sa_handler != SIG_DFL)
             continue;
         struct sigaction fatal {};
-        fatal.sa_handler = on_fatal;
-        fatal.sa_flags = SA_ONSTACK;
+        fatal.sa_sigaction = on_fatal;
+        fatal.sa_flags = SA_ONSTACK | SA_SIGINFO;
         sigaction(sig, &fatal, nullptr);
     }
 }

@@ -157,7 +157,7 @@ u32 capture_stack_from(uptr pc, uptr fp, uptr low, uptr top, uptr* out, u32 capa
     if (pc && n < capacity && !(pc >= g_own_lo && pc < g_own_hi))
         out[n++] = pc;
     while (n < capacity) {
-        if (fp < low || fp + 16 > top || (fp & 7))
+        if (fp < low || top < 16 || fp > top - 16 || (fp & 7))
             break;
         const uptr* frame = reinterpret_cast<const uptr*>(fp);
         uptr next = frame[0];
