@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Side-by-side cost of the heap checker on malloc-heavy workloads, one run each:
+#   plain | ringside check | valgrind memcheck | ASan build (own programs only)
+# Prints wall time and peak RSS ratios to the plain run.
+# Usage: bench/heap_vs_valgrind.sh [build-dir]   (default build/)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$root/build}
+rs=$build/src/cli/ringside
+[ -x "$rs" ] || { echo "build ringside first ($rs)"; exit 1; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+
+cat > mt_alloc.c <<'C'
+/* 2 threads x 1M malloc/free steps over 1024 live slots, mixed sizes, memory touched. */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+static void* run(void* arg) {
+    uint64_t x = (uintptr_t)arg * 0x9E3779B97F4A7C15ull + 7;
+    void* slots[1024] = {0};
+    for (int i = 0; i < 1000000; ++i) {
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+        unsigned r = x % 100;
+        size_t size = r < 70 ? 8 + x % 121 : r < 95 ? 129 + x % 896 : 1024 + x % 7168;
+        int slot = (x >> 32) % 1024;
+        free(slots[slot]);
+        slots[slot] = (x & 7) == 0 ? calloc(1, size) : malloc(size);
+        for (size_t o = 0; o < size; o += 64) ((char*)slots[slot])[o] = (char)i;
+    }
+    for (int i = 0; i < 1024; ++i) free(slots[i]);
+    return NULL;
+}
+int main(void) {
+    pthread_t t[2];
+    for (long i = 0; i < 2; ++i) pthread_create(&t[i], NULL, run, (void*)(i + 1));
+    for (int i = 0; i < 2; ++i) pthread_join(t[i], NULL);
+    return 0;
+}
+C
+cat > map_strings.cpp <<'C'
+// std::map<std::string, std::vector<std::string>>: 200k keys, erase a third, re-insert, concatenate.
+#include <map>
+#include <string>
+#include <vector>
+int main() {
+    std::map<std::string, std::vector<std::string>> m;
+    for (int i = 0; i < 200000; ++i)
+        m["key-" + std::to_string(i * 7919 % 1000003)].push_back("value-" + std::to_string(i));
+    int n = 0;
+    for (auto it = m.begin(); it != m.end(); ++n)
+        it = (n % 3 == 0) ? m.erase(it) : std::next(it);
+    for (int i = 0; i < 60000; ++i)
+        m["again-" + std::to_string(i)].emplace_back(std::string(i % 40, 'x') + "tail");
+    size_t total = 0;
+    for (auto& [k, v] : m) { std::string s = k; for (auto& e : v) s += e; total += s.size(); }
+    return total == 0;
+}
+C
+gcc -O2 -g -pthread mt_alloc.c -o mt_alloc
+g++ -O2 -g map_strings.cpp -o map_strings
+gcc -O2 -g -pthread -fsanitize=address mt_alloc.c -o mt_alloc_asan
+g++ -O2 -g -fsanitize=address map_strings.cpp -o map_strings_asan
+
+measure() {  # prints "seconds max_rss_kb"
+    /usr/bin/time -f '%e %M' -o "$work/time.txt" "$@" >/dev/null 2>"$work/err.txt" || true
+    tail -1 "$work/time.txt"
+}
+ratio() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print('%.1fx' % (a/b if b else 0))" "$1" "$2"; }
+
+printf '%-14s %-10s %9s %9s %8s %9s\n' workload config wall_s rss_MB time_x rss_x
+run_workload() {  # NAME ASAN-BINARY-or-- COMMAND...
+    local name=$1 asan=$2; shift 2
+    read -r pt pr < <(measure "$@")
+    read -r ct cr < <(measure "$rs" check --leak-check=yes -- "$@")
+    read -r vt vr < <(measure valgrind --tool=memcheck --leak-check=full --log-file=/dev/null "$@")
+    printf '%-14s %-10s %9s %9s %8s %9s\n' "$name" plain "$pt" $((pr / 1024)) 1.0x 1.0x
+    printf '%-14s %-10s %9s %9s %8s %9s\n' "$name" ringside "$ct" $((cr / 1024)) "$(ratio "$ct" "$pt")" "$(ratio "$cr" "$pr")"
+    printf '%-14s %-10s %9s %9s %8s %9s\n' "$name" memcheck "$vt" $((vr / 1024)) "$(ratio "$vt" "$pt")" "$(ratio "$vr" "$pr")"
+    if [ "$asan" != "--" ]; then
+        read -r at ar < <(ASAN_OPTIONS=detect_leaks=1 measure "./$asan")
+        printf '%-14s %-10s %9s %9s %8s %9s\n' "$name" asan "$at" $((ar / 1024)) "$(ratio "$at" "$pt")" "$(ratio "$ar" "$pr")"
+    fi
+    echo "$name: memcheck/ringside = $(ratio "$vt" "$ct")"
+}
+run_workload mt_alloc mt_alloc_asan ./mt_alloc
+run_workload map_strings map_strings_asan ./map_strings
+export PYTHONMALLOC=malloc
+run_workload py_dict -- python3 -c 'd = {str(i): [i] * 3 for i in range(300000)}'
