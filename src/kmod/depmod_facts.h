@@ -14,11 +14,13 @@ struct ModuleFacts {
     struct Export {
         std::string name;
         std::uint64_t crc = 0;
+        bool operator==(const Export&) const = default;
     };
     struct Need {
         std::string name;
         std::uint64_t crc = 0;
         bool weak = false;
+        bool operator==(const Need&) const = default;
     };
 
     // Non-empty when the file could not be read as a module; then the text kmod puts after

@@ -1,7 +1,9 @@
-// Putting depmod's files in place without ever exposing a partial set: every file is written
-// and fsynced under a temporary name first; only when all of them are complete are they
-// renamed over the old ones. A failure before that point (full disk, I/O error, kill) leaves
-// the previous files untouched; temporaries of a killed run are removed by the next one.
+// Putting depmod's files in place without ever losing a complete set: every file is written
+// and fsynced under a temporary name first; only when all of them are complete is a commit
+// marker written, and then they are renamed over the old ones. A failure before the marker
+// (full disk, I/O error, kill) leaves the previous files untouched; a kill during the renames
+// leaves the marker, and the next run finishes those renames before doing anything else.
+// Temporaries of killed runs without a marker are removed.
 #include <cerrno>
 #include <csignal>
 #include <ctime>
@@ -20,6 +22,31 @@ namespace ringside::kmod {
 namespace {
 
 constexpr std::string_view temp_marker = ".ringside-tmp.";
+constexpr const char* commit_marker = ".ringside-depmod-commit";
+
+const char* const all_names[] = { "modules.dep", "modules.dep.bin", "modules.alias", "modules.alias.bin",
+    "modules.softdep", "modules.symbols", "modules.symbols.bin", "modules.builtin.bin", "modules.builtin.alias.bin",
+    "modules.devname" };
+
+// A run killed between its commit marker and its last rename: finish its renames.
+void finish_interrupted_commit(int dfd)
+{
+    char suffix[128] = {};
+    int fd = ::openat(dfd, commit_marker, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    ssize_t n = ::read(fd, suffix, sizeof suffix - 1);
+    ::close(fd);
+    if (n > 0) {
+        for (const char* name : all_names) {
+            std::string temp = std::string(name) + suffix;
+            ::renameat(dfd, temp.c_str(), dfd, name);
+        }
+        ::fsync(dfd);
+    }
+    ::unlinkat(dfd, commit_marker, 0);
+    ::fsync(dfd);
+}
 
 Result<void> write_all(int fd, std::string_view content, const std::string& path)
 {
@@ -73,6 +100,7 @@ Result<void> write_depmod_files(const DepmodResult& result)
     int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0)
         return system_error("could not open directory " + dir, errno);
+    finish_interrupted_commit(dfd);
     remove_stale_temporaries(dfd);
 
     std::string suffix = std::string(temp_marker) + std::to_string(::getpid());
@@ -97,9 +125,20 @@ Result<void> write_depmod_files(const DepmodResult& result)
         if (!ok)
             return abandon(std::move(ok).error().with_context("Could not write index '" + file.name + "'"));
     }
-    // Every new file is complete and durable; now they replace the old ones.
+    // Every new file is complete and durable: record that, then let them replace the old ones.
     if (::fsync(dfd) != 0)
         return abandon(system_error(dir, errno));
+    int marker = ::openat(dfd, commit_marker, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
+    if (marker < 0)
+        return abandon(system_error(dir + "/" + commit_marker, errno));
+    auto marked = write_all(marker, suffix, dir + "/" + commit_marker);
+    if (marked && ::fsync(marker) != 0)
+        marked = system_error(dir + "/" + commit_marker, errno);
+    ::close(marker);
+    if (!marked || ::fsync(dfd) != 0) {
+        ::unlinkat(dfd, commit_marker, 0);
+        return abandon(marked ? system_error(dir, errno) : std::move(marked).error());
+    }
     for (std::size_t i = 0; i < result.files.size(); i++) {
         if (::renameat(dfd, written[i].c_str(), dfd, result.files[i].name.c_str()) != 0) {
             int saved = errno;
@@ -107,6 +146,8 @@ Result<void> write_depmod_files(const DepmodResult& result)
             return abandon(system_error("renameat(" + dir + ", " + result.files[i].name + ")", saved));
         }
     }
+    ::fsync(dfd);
+    ::unlinkat(dfd, commit_marker, 0);
     ::fsync(dfd);
     ::close(dfd);
     return {};

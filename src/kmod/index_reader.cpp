@@ -258,6 +258,7 @@ Result<std::vector<IndexValue>> IndexReader::lookup_wildcard(std::string_view qu
         std::string_view prefix = node->prefix;
         for (std::size_t j = 0; j < prefix.size(); j++) {
             if (is_wildcard(prefix[j])) {
+                pattern.clear();
                 subject.assign(query.substr(i + j));
                 TRY_VOID(all(*node, j, depth));
                 return out;

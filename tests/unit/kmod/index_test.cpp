@@ -139,6 +139,9 @@ TEST(IndexReader, WildcardLookupMergesByPriority)
     ASSERT_TRUE(w.add("fake_[ab]", "fake_ab", 2));
     ASSERT_TRUE(w.add("fake_a", "fake_exact", 9));
     ASSERT_TRUE(w.add("*", "everything", 4));
+    // A wildcard inside a node's prefix, reached after a wildcard child was explored above it.
+    ASSERT_TRUE(w.add("mdio:0110????", "phy_a", 6));
+    ASSERT_TRUE(w.add("mdio:0111????", "phy_b", 8));
     for (auto layout : { IndexLayout::PostOrder, IndexLayout::PreOrder }) {
         auto r = reader_of(w.serialize(layout));
         auto names = [&](const char* q) {
@@ -155,6 +158,7 @@ TEST(IndexReader, WildcardLookupMergesByPriority)
             (std::vector<std::string> { "fake_q@1", "fake_ab@2", "everything@4", "fake_exact@9" }));
         EXPECT_EQ(names("fake_c"), (std::vector<std::string> { "fake_q@1", "everything@4" }));
         EXPECT_EQ(names(""), (std::vector<std::string> { "everything@4" }));
+        EXPECT_EQ(names("mdio:01100000"), (std::vector<std::string> { "everything@4", "phy_a@6" }));
     }
 }
 
