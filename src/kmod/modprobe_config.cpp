@@ -121,7 +121,10 @@ std::optional<std::string> normalize_config_name(std::string_view name)
 
 void parse_config_text(ModprobeConfig& config, std::string_view text, const std::string& file_name)
 {
-    for (auto& [line, number] : logical_lines(text)) {
+    for (auto& numbered : logical_lines(text)) {
+        // Not a structured binding: clang 14 (the fuzz build) cannot capture those in lambdas.
+        const std::string& line = numbered.first;
+        unsigned number = numbered.second;
         if (line.empty() || line[0] == '#')
             continue;
         std::string_view rest = line;
