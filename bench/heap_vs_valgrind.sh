@@ -5,7 +5,7 @@
 # Usage: bench/heap_vs_valgrind.sh [build-dir]   (default build/)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:-$root/build}
+build=$(cd "${1:-$root/build}" && pwd)
 rs=$build/src/cli/ringside
 [ -x "$rs" ] || { echo "build ringside first ($rs)"; exit 1; }
 work=$(mktemp -d)

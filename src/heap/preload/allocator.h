@@ -15,6 +15,9 @@ inline constexpr u8 freed_byte = 0xfd;
 inline constexpr u64 redzone_size = 16;
 // Filling huge blocks would commit memory the program may never touch (sort's buffers).
 inline constexpr u64 max_fill = 64 * 1024;
+// Freed blocks are poisoned (and verified when they leave the quarantine) this far: enough for
+// the stale-pointer writes that happen in practice, cheap for big blocks.
+inline constexpr u64 max_poison = 4096;
 
 bool runtime_ready();
 void runtime_init();
