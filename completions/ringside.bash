@@ -10,7 +10,7 @@ _ringside_options_rmmod="-f --force -s --syslog -v --verbose -V --version -h --h
 _ringside_options_modinfo="-a --author -d --description -l --license -p --parameters -n --filename -0 --null -m --modname -F --field -k --set-version -b --basedir --json -V --version -h --help"
 _ringside_options_modprobe="-a --all -r --remove --remove-holders -w --wait --first-time -i --ignore-install --ignore-remove -b --use-blacklist -f --force --force-modversion --force-vermagic -R --resolve-alias -D --show-depends -c --showconfig --show-config --show-modversions --show-exports -n --dry-run --show -C --config -d --dirname -S --set-version -s --syslog -q --quiet -v --verbose -V --version -h --help"
 _ringside_options_depmod="-a --all -A --quick -b --basedir -C --config -E --symvers -F --filesyms -e --errsyms -n --show --dry-run -P --symbol-prefix -v --verbose -w --warn --cache= --no-cache --jobs= --index-layout= -V --version -h --help"
-_ringside_options_module="--license --author --description -h --help"
+_ringside_options_module="-l --license -a --author -d --description -C --directory -h --help"
 _ringside_options_pmap="-x --extended -X -XX -d --device -q --quiet -p --show-path -A --range --json -h --help"
 _ringside_options_mem="-m --mappings -u --users -w --system -P --process -U --user -M --map -s --sort -r --reverse -k --abbreviate -p --percent -t --totals -H --no-header --json --prometheus --svg --watch -h --help"
 _ringside_options_shared="--no-files --no-pages --json --svg -h --help"
@@ -115,7 +115,7 @@ _ringside()
 
     # Values of options that take one.
     case $tool:$prev in
-        modinfo:-b | modinfo:--basedir | depmod:-b | depmod:--basedir | modprobe:-d | modprobe:--dirname | install:-p | install:--prefix)
+        modinfo:-b | modinfo:--basedir | depmod:-b | depmod:--basedir | modprobe:-d | modprobe:--dirname | install:-p | install:--prefix | module:-C | module:--directory)
             _ringside_dirs "$cur"; return 0 ;;
         modinfo:-k | modinfo:--set-version | modprobe:-S | modprobe:--set-version)
             _ringside_reply "$(_ringside_kernel_versions)" "$cur"; return 0 ;;
@@ -134,7 +134,7 @@ _ringside()
         mem:-s | mem:--sort)
             COMPREPLY=($(compgen -W "pid user name swap swappss uss pss rss map pids size count" -- "$cur"))
             return 0 ;;
-        mem:-P | mem:--process | mem:-U | mem:--user | mem:-M | mem:--map | mem:--watch | modprobe:-w | modprobe:--wait | pmap:-A | pmap:--range | module:--license | module:--author | module:--description)
+        mem:-P | mem:--process | mem:-U | mem:--user | mem:-M | mem:--map | mem:--watch | modprobe:-w | modprobe:--wait | pmap:-A | pmap:--range | module:-l | module:--license | module:-a | module:--author | module:-d | module:--description)
             return 0 ;;
     esac
     case $cur in

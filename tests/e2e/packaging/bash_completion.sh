@@ -56,7 +56,7 @@ while read -r tool; do
   help=$("$RINGSIDE" "$tool" --help 2>&1 || true)
   grep -q "not available in this build yet" <<<"$help" && continue
   offered=$(complete_words "$RINGSIDE" "$tool" -)
-  help=$(sed 's/`[^`]*`//g' <<<"$help")  # `uname -r`, `cmake --install`: commands, not options
+  help=$(sed -e 's/`[^`]*`//g' -e 's/\$([^)]*)//g' <<<"$help")  # `cmake --install`, $(uname -r): commands, not options
   for flag in $(grep -oE '(^|[[:space:],\[|])--?[A-Za-z0-9][A-Za-z0-9-]*' <<<"$help" | sed 's/^[^-]*//' | sort -u); do
     grep -qxE -- "$flag=?" <<<"$offered" || { echo "FAIL: $tool: $flag from --help is not completed"; fail=1; }
   done

@@ -43,7 +43,7 @@ for tool, (page, text) in pages.items():
         skipped.append(tool)
         continue
     page_text = open(page).read()
-    flags = sorted(set(option.findall(re.sub(r"`[^`]*`", "", text))))  # quoted commands are not options
+    flags = sorted(set(option.findall(re.sub(r"`[^`]*`|\$\([^)]*\)", "", text))))  # quoted commands are not options
     if tool == "ringside":
         flags = [f for f in flags if f in ("--help", "-h", "--version", "-V")]
     for flag in flags:
