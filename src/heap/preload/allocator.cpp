@@ -263,12 +263,14 @@ void deallocate(void* p, AllocKind expected, const char* how)
         runtime_init();
     uptr user = reinterpret_cast<uptr>(p);
     Shard& shard = shard_for(user);
-    Chunk evicted[max_evicted];
+    // Raw storage: Chunk's member initialisers would clear all eight on every free.
+    alignas(Chunk) unsigned char evicted_storage[sizeof(Chunk) * max_evicted];
+    Chunk* evicted = reinterpret_cast<Chunk*>(evicted_storage);
     int evicted_count = 0;
     Chunk reported;
     enum { None, Double, Mismatch } problem = None;
     uptr bad_redzone = 0;
-    uptr bad_poison[max_evicted] = {};
+    uptr bad_poison[max_evicted];
     // Captured before taking the shard lock: libunwind may take the loader lock, and a thread
     // holding that one may be waiting for this shard.
     u32 free_stack = 0;
@@ -354,8 +356,7 @@ void deallocate(void* p, AllocKind expected, const char* how)
     }
     // Still ours until released: verified outside the shard lock.
     for (int i = 0; i < evicted_count; ++i) {
-        if (evicted[i].state == ChunkState::Freed)
-            bad_poison[i] = corrupted_poison(evicted[i]);
+        bad_poison[i] = evicted[i].state == ChunkState::Freed ? corrupted_poison(evicted[i]) : 0;
         if (bad_poison[i])
             use_after_free_report(evicted[i], bad_poison[i]);
         release(evicted[i]);

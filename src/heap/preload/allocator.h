@@ -17,7 +17,7 @@ inline constexpr u64 redzone_size = 16;
 inline constexpr u64 max_fill = 64 * 1024;
 // Freed blocks are poisoned (and verified when they leave the quarantine) this far: enough for
 // the stale-pointer writes that happen in practice, cheap for big blocks.
-inline constexpr u64 max_poison = 4096;
+inline constexpr u64 max_poison = 512;
 
 bool runtime_ready();
 void runtime_init();
