@@ -1,7 +1,11 @@
 #include "kmod/module_file.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <unordered_map>
 
 namespace ringside::kmod {
@@ -123,6 +127,33 @@ Result<ModuleFile> ModuleFile::open(const std::string& path, std::size_t decompr
 {
     ModuleFile module;
     module.m_what = path;
+    // Small files are read: one read() costs less than mmap, page faults and munmap, and most
+    // modules are small. Large ones, and every error case, go through MappedFile.
+    constexpr off_t read_limit = 128 << 10;
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        struct stat st {};
+        bool small = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && st.st_size <= read_limit;
+        if (small) {
+            module.m_decompressed.resize(static_cast<std::size_t>(st.st_size));
+            std::size_t done = 0;
+            while (done < module.m_decompressed.size()) {
+                ssize_t n = ::read(fd, module.m_decompressed.data() + done, module.m_decompressed.size() - done);
+                if (n < 0 && errno == EINTR)
+                    continue;
+                if (n <= 0)
+                    break;
+                done += static_cast<std::size_t>(n);
+            }
+            small = done == module.m_decompressed.size();
+        }
+        ::close(fd);
+        if (small) {
+            module.m_bytes = Bytes(module.m_decompressed.data(), module.m_decompressed.size());
+            return finish(std::move(module), decompressed_limit);
+        }
+        module.m_decompressed.clear();
+    }
     module.m_mapped = TRY(MappedFile::open(path));
     module.m_bytes = module.m_mapped.bytes();
     return finish(std::move(module), decompressed_limit);
@@ -142,7 +173,8 @@ Result<ModuleFile> ModuleFile::finish(ModuleFile module, std::size_t decompresse
         return Error { ErrorKind::Malformed, module.m_what + ": empty file, not a kernel module" };
     module.m_compression = detect_compression(module.m_bytes);
     if (module.m_compression != Compression::None) {
-        module.m_decompressed = TRY(decompress(module.m_bytes, module.m_compression, module.m_what, decompressed_limit));
+        std::vector<std::uint8_t> plain = TRY(decompress(module.m_bytes, module.m_compression, module.m_what, decompressed_limit));
+        module.m_decompressed = std::move(plain);
         module.m_mapped = MappedFile();
         module.m_bytes = Bytes(module.m_decompressed.data(), module.m_decompressed.size());
         if (module.m_bytes.empty())

@@ -3,8 +3,9 @@
 // read from a module comes from here: .modinfo strings, __versions records, exported and needed
 // symbols, the raw signature trailer, and the bytes the kernel's init_module() wants.
 //
-// Plain files are mapped, not copied; string_views returned here point into those bytes and
-// stay valid as long as the ModuleFile lives (moving it keeps them valid).
+// Plain files are mapped, not copied (files up to 128 KiB are read in one read(), which is
+// cheaper); string_views returned here point into those bytes and stay valid as long as the
+// ModuleFile lives (moving it keeps them valid).
 #pragma once
 
 #include <cstdint>
@@ -110,7 +111,7 @@ private:
 
     std::string m_what;
     MappedFile m_mapped;
-    std::vector<std::uint8_t> m_decompressed;
+    std::vector<std::uint8_t> m_decompressed;  // decompressed bytes, or a small file read whole
     Bytes m_bytes;
     Compression m_compression = Compression::None;
     std::optional<RawSignature> m_signature;
