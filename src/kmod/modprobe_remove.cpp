@@ -1,7 +1,9 @@
 // modprobe -r: a module, its soft dependencies and the dependencies nobody uses any more,
 // in kmod 30's order (one pass over the dependencies in load order, no recursion).
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
+#include <unistd.h>
 
 #include "kmod/kernel_calls.h"
 #include "kmod/modprobe.h"
@@ -97,6 +99,15 @@ bool Modprobe::remove_one(const ResolvedModule& module, bool top)
             act("rmmod " + name);
         if (!dry_run) {
             int error = call_delete_module(name, false);
+            // -w: the module may be in use for a while; retry with a growing pause.
+            unsigned waited = 0, pause = 10;
+            while ((error == EAGAIN || error == EBUSY) && waited < m_settings.wait_ms) {
+                pause = std::min(pause, m_settings.wait_ms - waited);
+                ::usleep(pause * 1000);
+                waited += pause;
+                pause = std::min(pause * 2, 1000u);
+                error = call_delete_module(name, false);
+            }
             if (error) {
                 say(ModprobeLevel::Error, "could not remove module " + name + ": " + std::strerror(error));
                 return false;
