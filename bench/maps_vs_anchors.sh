@@ -44,7 +44,7 @@ start_helper maps_bigrss 4096; big=$helper_pid
 sleep 2
 all_pids=$(ls /proc | grep -E '^[0-9]+$' | sort -n)
 nproc=$(echo "$all_pids" | wc -w)
-nuser=$(for p in $all_pids; do [[ -s /proc/$p/cmdline ]] && echo $p; done 2>/dev/null | wc -l)
+nuser=$(grep -l '^VmRSS' /proc/[0-9]*/status 2>/dev/null | wc -l || true)
 echo "population: $nproc PIDs ($nuser with user memory), including a 10,000-mapping and a 4 GiB process"
 echo
 
