@@ -42,7 +42,7 @@ for i in $(seq 1 5); do start_helper maps_manymaps 2000; done
 start_helper maps_manymaps 10000; many=$helper_pid
 start_helper maps_bigrss 4096; big=$helper_pid
 sleep 2
-all_pids=$(ls /proc | grep -E '^[0-9]+$' | sort -n)
+all_pids=$(ls /proc | grep -E '^[0-9]+$' | sort -n | tr '\n' ' ')
 nproc=$(echo "$all_pids" | wc -w)
 nuser=$(grep -l '^VmRSS' /proc/[0-9]*/status 2>/dev/null | wc -l || true)
 echo "population: $nproc PIDs ($nuser with user memory), including a 10,000-mapping and a 4 GiB process"
