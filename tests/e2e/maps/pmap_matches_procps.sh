@@ -54,6 +54,7 @@ headers=$("$RINGSIDE" pmap -q "${many_pids[@]}" | grep -c "^$parent:")
 echo "300 PIDs: pmap exit $pmap_rc, ringside printed all 300"
 
 # self: our own process, by its real PID.
-self_line=$("$RINGSIDE" pmap self | head -1)
+self_output=$("$RINGSIDE" pmap self)
+self_line=${self_output%%$'\n'*}
 [[ $self_line =~ ^[0-9]+:\ \ \ .*pmap\ self$ ]] || fail "pmap self header: $self_line"
 echo "ok"
