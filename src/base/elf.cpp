@@ -34,8 +34,8 @@ Result<ElfFile> ElfFile::parse(Bytes bytes, std::string what)
 {
     ElfFile elf;
     elf.m_what = std::move(what);
-    elf.m_reader = ByteReader(bytes, elf.m_what);
-    const ByteReader& r = elf.m_reader;
+    elf.m_bytes = bytes;
+    const ByteReader r = elf.reader();
     const std::string& w = elf.m_what;
 
     if (bytes.size() < 16 || std::memcmp(bytes.data(), elf_magic, 4) != 0)
@@ -128,11 +128,11 @@ Result<Bytes> ElfFile::section_bytes(const ElfSection& section) const
 {
     if (section.type == elf_section_nobits)
         return Bytes {};
-    auto bytes = m_reader.slice(section.offset, section.size);
+    auto bytes = reader().slice(section.offset, section.size);
     if (!bytes)
         return Error { ErrorKind::Truncated, m_what + ": section " + std::string(section.name) + " (offset "
                 + hex(section.offset) + ", size " + std::to_string(section.size)
-                + ") runs past the end of the file (" + std::to_string(m_reader.size()) + " bytes)" };
+                + ") runs past the end of the file (" + std::to_string(m_bytes.size()) + " bytes)" };
     return *bytes;
 }
 

@@ -59,11 +59,13 @@ public:
     // Every .symtab entry after the null one, names resolved through its linked string table.
     Result<std::vector<ElfSymbol>> symbols() const;
 
-    const ByteReader& reader() const { return m_reader; }
+    // Built on demand: a stored reader would hold a view of m_what that a move could leave
+    // dangling (short names live inside the string object itself).
+    ByteReader reader() const { return ByteReader(m_bytes, m_what); }
     const std::string& what() const { return m_what; }
 
 private:
-    ByteReader m_reader;
+    Bytes m_bytes;
     std::string m_what;
     std::vector<ElfSection> m_sections;
 };

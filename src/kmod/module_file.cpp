@@ -49,7 +49,7 @@ Result<void> check_section_layout(const ElfFile& elf, std::uint64_t signed_size)
         std::uint64_t end;
         std::string_view name;
     };
-    const ByteReader& reader = elf.reader();
+    const ByteReader reader = elf.reader();
     std::vector<Extent> extents;
     extents.reserve(elf.sections().size() + 2);
     extents.push_back({ 0, 64, "the ELF header" });
