@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "base/mapped_file.h"
+#include "base/text.h"
 
 namespace ringside::kmod {
 
@@ -102,16 +103,8 @@ std::vector<LogicalLine> logical_lines(std::string_view text)
 std::vector<std::string> tokens(const std::string& line)
 {
     std::vector<std::string> out;
-    std::size_t i = 0;
-    while (i < line.size()) {
-        while (i < line.size() && (line[i] == ' ' || line[i] == '\t'))
-            i++;
-        std::size_t start = i;
-        while (i < line.size() && line[i] != ' ' && line[i] != '\t')
-            i++;
-        if (i > start)
-            out.push_back(line.substr(start, i - start));
-    }
+    for (std::string_view field : split_blanks(line))
+        out.emplace_back(field);
     return out;
 }
 

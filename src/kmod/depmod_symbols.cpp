@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "base/mapped_file.h"
+#include "base/text.h"
 #include "kmod/depmod_internal.h"
 
 namespace ringside::kmod {
@@ -41,22 +42,6 @@ std::vector<std::string_view> split_lines(std::string_view text)
     return lines;
 }
 
-// strtok(" \t") over a line that keeps its newline, as kmod parses Module.symvers.
-std::vector<std::string_view> strtok_fields(std::string_view line)
-{
-    std::vector<std::string_view> out;
-    std::size_t i = 0;
-    while (i < line.size()) {
-        while (i < line.size() && (line[i] == ' ' || line[i] == '\t'))
-            i++;
-        std::size_t start = i;
-        while (i < line.size() && line[i] != ' ' && line[i] != '\t')
-            i++;
-        if (i > start)
-            out.push_back(line.substr(start, i - start));
-    }
-    return out;
-}
 
 }  // namespace
 
@@ -69,7 +54,7 @@ Result<void> load_symvers(State& state, const std::string& path)
     // e.g. "0xb352177e\tfind_first_bit\tvmlinux\tEXPORT_SYMBOL\t"
     for (std::string_view line : split_lines(*text)) {
         number++;
-        auto fields = strtok_fields(line);
+        auto fields = split_blanks(line);
         if (fields.size() < 3 || fields[2] != "vmlinux")
             continue;
         std::string version(fields[0]);
