@@ -74,7 +74,8 @@ TEST_P(DecompressRoundTrip, RefusesOutputPastTheLimit)
 
 INSTANTIATE_TEST_SUITE_P(Formats, DecompressRoundTrip,
     ::testing::Values(std::pair { "xz", Compression::Xz }, std::pair { "zstd -q", Compression::Zstd },
-        std::pair { "gzip", Compression::Gzip }));
+        std::pair { "gzip", Compression::Gzip }),
+    [](const auto& info) { return std::string(compression_name(info.param.second)); });
 
 TEST(Decompress, UnknownMagicIsPlain)
 {
