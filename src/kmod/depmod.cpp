@@ -124,6 +124,7 @@ public:
         if (!d)
             return make_error(ErrorKind::NotFound, "could not open directory " + dir + ": " + errno_text(errno));
         walk_open(d, dir);
+        ::closedir(d);
         return {};
     }
 
