@@ -133,14 +133,14 @@ int cmd_pmap(int argc, char** argv)
     std::string out;
     int status = 0;
     std::size_t found = 0;
-    for (const std::string& pid : request.pids) {
-        auto process = maps::read_pmap_process(pid, request.format);
+    bool render_failed = false;
+    maps::read_pmap_processes(request, [&](Result<maps::PmapProcess> process) {
         if (!process) {
             if (process.error().kind != ErrorKind::NotFound) {
                 std::fprintf(stderr, "ringside pmap: %s\n", process.error().message.c_str());
                 status = 1;
             }
-            continue;
+            return true;
         }
         ++found;
         if (process->error) {
@@ -149,18 +149,22 @@ int cmd_pmap(int argc, char** argv)
         }
         if (json) {
             processes.push_back(maps::pmap_json(*process));
-            continue;
+            return true;
         }
         if (auto rendered = printer.render(*process, out); !rendered) {
             std::fwrite(out.data(), 1, out.size(), stdout);
             std::fprintf(stderr, "ringside pmap: %s\n", rendered.error().message.c_str());
-            return 1;
+            render_failed = true;
+            return false;
         }
         if (out.size() > (1u << 20)) {
             std::fwrite(out.data(), 1, out.size(), stdout);
             out.clear();
         }
-    }
+        return true;
+    });
+    if (render_failed)
+        return 1;
     if (json) {
         document["processes"] = std::move(processes);
         out = json_text(document);

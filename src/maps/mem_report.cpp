@@ -5,9 +5,11 @@
 #include <chrono>
 #include <dirent.h>
 #include <map>
+#include <thread>
 #include <unistd.h>
 #include <unordered_map>
 
+#include "base/ordered_parallel.h"
 #include "maps/process_info.h"
 #include "maps/proc_file.h"
 #include "maps/user_names.h"
@@ -42,8 +44,10 @@ struct Identity {
 
 enum class Verdict { Read, Skip, Leave };  // Leave: not ours to show (filtered, kernel thread)
 
-Verdict identify(const ProcDir& dir, const MemFilter& filter, UserNames& users, std::string& buffer,
-    Identity& identity, SkippedProcess& skipped)
+// Runs on reader threads, so the user filter (which needs the shared name cache) is applied
+// later, by the caller's thread.
+Verdict identify(const ProcDir& dir, const MemFilter& filter, std::string& buffer, Identity& identity,
+    SkippedProcess& skipped)
 {
     skipped.pid = dir.pid();
     if (auto read = dir.read("status", buffer); !read) {
@@ -57,8 +61,6 @@ Verdict identify(const ProcDir& dir, const MemFilter& filter, UserNames& users, 
     identity.status = std::move(*status);
     if (!identity.status.has_mm)
         return Verdict::Leave;  // kernel thread or zombie: no user memory
-    if (filter.user && !std::regex_search(users.name(identity.status.uid), *filter.user))
-        return Verdict::Leave;
     if (dir.read("cmdline", buffer))
         identity.command = join_cmdline(buffer);
     if (filter.process && !std::regex_search(identity.status.name, *filter.process)
@@ -76,6 +78,56 @@ std::uint64_t elapsed_ns(std::chrono::steady_clock::time_point since)
 SkippedProcess skip_for(pid_t pid, const Error& error)
 {
     return SkippedProcess { pid, error.kind, error.message };
+}
+
+// One process as a reader thread left it: to show (with what was read), skipped, or not ours.
+template <class Payload>
+struct Scanned {
+    Verdict verdict = Verdict::Leave;
+    pid_t pid = 0;
+    Identity identity;
+    SkippedProcess skipped;
+    Payload payload {};
+};
+
+// The loop every view shares: each process is identified and read by `read` on a few
+// threads (reading smaps is kernel time that two cores halve), then handed to `use` in PID
+// order on the calling thread, after the user filter. `read` returns Verdict::Skip with
+// `skipped` filled when the memory file could not be read.
+template <class Payload, class Read, class Use>
+std::vector<SkippedProcess> scan_each(const MemFilter& filter, UserNames& users, Read read, Use use)
+{
+    const bool explicit_pids = !filter.pids.empty();
+    const std::vector<std::string> pids = explicit_pids ? filter.pids : all_pids();
+    std::vector<SkippedProcess> skipped;
+    auto produce = [&](std::size_t i) {
+        Scanned<Payload> item;
+        auto dir = ProcDir::open(pids[i]);
+        if (!dir) {
+            if (explicit_pids) {
+                item.verdict = Verdict::Skip;
+                item.skipped = skip_for(0, dir.error());
+            }
+            return item;
+        }
+        item.pid = dir->pid();
+        std::string buffer;
+        item.verdict = identify(*dir, filter, buffer, item.identity, item.skipped);
+        if (item.verdict == Verdict::Read)
+            item.verdict = read(*dir, explicit_pids, item);
+        return item;
+    };
+    auto consume = [&](std::size_t, Scanned<Payload> item) {
+        if (item.verdict == Verdict::Skip)
+            skipped.push_back(std::move(item.skipped));
+        else if (item.verdict == Verdict::Read
+            && (!filter.user || std::regex_search(users.name(item.identity.status.uid), *filter.user)))
+            use(item);
+        return true;
+    };
+    unsigned threads = pids.size() < 8 ? 1 : std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+    ordered_parallel<Scanned<Payload>>(pids.size(), threads, 32, produce, consume);
+    return skipped;
 }
 
 }  // namespace
@@ -103,55 +155,42 @@ ProcessScan scan_processes(const MemFilter& filter, const std::function<bool(pid
 {
     ProcessScan scan;
     UserNames users;
-    std::string buffer;
-    const bool explicit_pids = !filter.pids.empty();
-    for (const std::string& pid_text : explicit_pids ? filter.pids : all_pids()) {
-        auto dir = ProcDir::open(pid_text);
-        if (!dir) {
-            if (explicit_pids)
-                scan.skipped.push_back(skip_for(0, dir.error()));
-            continue;
-        }
-        Identity identity;
-        SkippedProcess skipped;
-        Verdict verdict = identify(*dir, filter, users, buffer, identity, skipped);
-        if (verdict == Verdict::Skip) {
-            scan.skipped.push_back(skipped);
-            continue;
-        }
-        if (verdict == Verdict::Leave)
-            continue;
-        ProcessMemory memory;
-        memory.pid = dir->pid();
-        memory.uid = identity.status.uid;
-        memory.user = users.name(memory.uid);
-        memory.name = identity.status.name;
-        memory.command = identity.command;
+    auto read = [&](const ProcDir& dir, bool explicit_pids, Scanned<ProcessMemory>& item) {
+        ProcessMemory& memory = item.payload;
+        memory.pid = item.pid;
         if (read_rollup && !read_rollup(memory.pid)) {
-            memory.rss = identity.status.vm_rss_kb;
-            memory.swap = identity.status.vm_swap_kb;
+            memory.rss = item.identity.status.vm_rss_kb;
+            memory.swap = item.identity.status.vm_swap_kb;
             memory.from_status = true;
-            scan.processes.push_back(std::move(memory));
-            continue;
+            return Verdict::Read;
         }
+        std::string buffer;
         auto started = std::chrono::steady_clock::now();
-        auto read = dir->read("smaps_rollup", buffer);
+        auto read = dir.read("smaps_rollup", buffer);
         memory.read_ns = elapsed_ns(started);
         if (!read) {
-            if (read.error().kind == ErrorKind::NotFound && !explicit_pids && dir->has_exited())
-                scan.skipped.push_back(skip_for(memory.pid, Error { ErrorKind::NotFound, "process exited while being read" }));
+            if (read.error().kind == ErrorKind::NotFound && !explicit_pids && dir.has_exited())
+                item.skipped = skip_for(memory.pid, Error { ErrorKind::NotFound, "process exited while being read" });
             else
-                scan.skipped.push_back(skip_for(memory.pid, read.error()));
-            continue;
+                item.skipped = skip_for(memory.pid, read.error());
+            return Verdict::Skip;
         }
         if (auto applied = apply_rollup(buffer, memory); !applied) {
             // An empty rollup means the process exited (or became a zombie) meanwhile.
-            scan.skipped.push_back(skip_for(memory.pid,
-                applied.error().with_context("/proc/" + std::to_string(memory.pid) + "/smaps_rollup")));
-            continue;
+            item.skipped = skip_for(memory.pid,
+                applied.error().with_context("/proc/" + std::to_string(memory.pid) + "/smaps_rollup"));
+            return Verdict::Skip;
         }
+        return Verdict::Read;
+    };
+    scan.skipped = scan_each<ProcessMemory>(filter, users, read, [&](Scanned<ProcessMemory>& item) {
+        ProcessMemory& memory = item.payload;
+        memory.uid = item.identity.status.uid;
+        memory.user = users.name(memory.uid);
+        memory.name = std::move(item.identity.status.name);
+        memory.command = std::move(item.identity.command);
         scan.processes.push_back(std::move(memory));
-    }
+    });
     return scan;
 }
 
@@ -191,39 +230,28 @@ MappingScan scan_mappings(const MemFilter& filter)
 {
     MappingScan scan;
     UserNames users;
-    std::string buffer;
     std::unordered_map<std::string, MappingMemory> by_name;
-    const bool explicit_pids = !filter.pids.empty();
-    for (const std::string& pid_text : explicit_pids ? filter.pids : all_pids()) {
-        auto dir = ProcDir::open(pid_text);
-        if (!dir) {
-            if (explicit_pids)
-                scan.skipped.push_back(skip_for(0, dir.error()));
-            continue;
+    auto read = [](const ProcDir& dir, bool, Scanned<std::optional<Smaps>>& item) {
+        std::string buffer;
+        if (auto read = dir.read("smaps", buffer); !read) {
+            item.skipped = skip_for(dir.pid(), read.error());
+            return Verdict::Skip;
         }
-        Identity identity;
-        SkippedProcess skipped;
-        Verdict verdict = identify(*dir, filter, users, buffer, identity, skipped);
-        if (verdict == Verdict::Skip)
-            scan.skipped.push_back(skipped);
-        if (verdict != Verdict::Read)
-            continue;
-        if (auto read = dir->read("smaps", buffer); !read) {
-            scan.skipped.push_back(skip_for(dir->pid(), read.error()));
-            continue;
-        }
-        if (dir->has_exited()) {
-            scan.skipped.push_back(skip_for(dir->pid(), Error { ErrorKind::NotFound, "process exited while being read" }));
-            continue;
+        if (dir.has_exited()) {
+            item.skipped = skip_for(dir.pid(), Error { ErrorKind::NotFound, "process exited while being read" });
+            return Verdict::Skip;
         }
         auto smaps = Smaps::parse(std::move(buffer));
-        buffer = std::string();
         if (!smaps) {
-            scan.skipped.push_back(skip_for(dir->pid(), smaps.error()));
-            continue;
+            item.skipped = skip_for(dir.pid(), smaps.error());
+            return Verdict::Skip;
         }
+        item.payload = std::move(*smaps);
+        return Verdict::Read;
+    };
+    scan.skipped = scan_each<std::optional<Smaps>>(filter, users, read, [&](Scanned<std::optional<Smaps>>& item) {
         std::unordered_map<std::string, bool> seen_here;
-        for (const SmapsEntry& entry : smaps->entries()) {
+        for (const SmapsEntry& entry : item.payload->entries()) {
             std::string name = entry.line.name.empty() ? "[anon]" : decode_mapping_name(entry.line.name);
             if (filter.mapping && !std::regex_search(name, *filter.mapping))
                 continue;
@@ -241,7 +269,7 @@ MappingScan scan_mappings(const MemFilter& filter)
             m.uss += entry.get(Field::Private_Clean) + entry.get(Field::Private_Dirty);
             m.swap += entry.get(Field::Swap);
         }
-    }
+    });
     for (auto& [name, m] : by_name)
         scan.mappings.push_back(std::move(m));
     return scan;

@@ -53,7 +53,8 @@ Result<void> apply_rollup(std::string_view text, ProcessMemory& memory);
 
 // Reads every matching process. Kernel threads (no user memory) are left out silently.
 // `read_rollup`, when given, decides per PID whether to read smaps_rollup; a process it
-// declines gets rss and swap from its status file and from_status set.
+// declines gets rss and swap from its status file and from_status set. Processes are read
+// on a few threads, so `read_rollup` must be safe to call concurrently.
 ProcessScan scan_processes(const MemFilter& filter, const std::function<bool(pid_t)>& read_rollup = {});
 
 // Reads one process by PID (for --watch, which re-reads chosen processes).

@@ -1,12 +1,15 @@
 #include "maps/pmap_view.h"
 
 #include <algorithm>
+#include <charconv>
 #include <fmt/format.h>
 #include <sys/mman.h>
+#include <thread>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "base/ordered_parallel.h"
 #include "maps/mapping_kind.h"
 #include "maps/proc_file.h"
 #include "maps/process_info.h"
@@ -28,6 +31,42 @@ int integer_width(std::uint64_t n)
     for (; n; n /= 10)
         ++width;
     return width;
+}
+
+// Hex digits of n, at least `minimum` (as "{:0Nx}" prints it).
+int hex_width(std::uint64_t n, int minimum)
+{
+    int width = 0;
+    for (; n; n >>= 4)
+        ++width;
+    return std::max(width, minimum);
+}
+
+// Numbers as text without allocating; each call overwrites the previous text.
+class NumberText {
+public:
+    std::string_view hex(std::uint64_t n, int minimum)
+    {
+        int width = hex_width(n, minimum);
+        for (int i = width - 1; i >= 0; --i, n >>= 4)
+            m_digits[i] = "0123456789abcdef"[n & 15];
+        return { m_digits, static_cast<std::size_t>(width) };
+    }
+    std::string_view decimal(std::uint64_t n)
+    {
+        auto [end, ec] = std::to_chars(m_digits, m_digits + sizeof m_digits, n);
+        return { m_digits, static_cast<std::size_t>(end - m_digits) };
+    }
+
+private:
+    char m_digits[24];
+};
+
+void append_right(std::string& out, std::string_view text, int width)
+{
+    if (static_cast<int>(text.size()) < width)
+        out.append(static_cast<std::size_t>(width) - text.size(), ' ');
+    out.append(text);
 }
 
 // procps' justify_print(): pads to at least the text's length and returns the width used.
@@ -111,6 +150,17 @@ Result<PmapProcess> read_pmap_process(const std::string& pid_text, PmapFormat fo
     }
     process.maps = std::move(*parsed);
     return process;
+}
+
+void read_pmap_processes(const PmapRequest& request, const std::function<bool(Result<PmapProcess>)>& visit)
+{
+    // Two readers keep both of this machine's cores in the kernel's smaps walk; the window
+    // bounds how many parsed processes wait for their turn to be printed.
+    unsigned threads = request.pids.size() < 4 ? 1 : std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+    ordered_parallel<Result<PmapProcess>>(
+        request.pids.size(), threads, 8,
+        [&](std::size_t i) { return read_pmap_process(request.pids[i], request.format); },
+        [&](std::size_t, Result<PmapProcess> process) { return visit(std::move(process)); });
 }
 
 PmapPrinter::PmapPrinter(const PmapRequest& request) : m_request(request), m_utf8(locale_is_utf8()) {}
@@ -219,38 +269,45 @@ Result<void> PmapPrinter::render_all_fields(const PmapProcess& process, std::str
 {
     const bool everything = m_request.format == PmapFormat::Everything;
     const bool quiet = m_request.quiet;
-    auto enabled = [&](std::string_view key) { return everything || !is_unimportant(key); };
     const auto& entries = process.maps->entries();
+
+    // Every mapping lists the same keys in the same order, so whether a key is shown is
+    // decided once per position instead of once per value.
+    std::vector<std::string_view> position_keys;
+    std::vector<char> position_shown;
+    auto shown = [&](std::size_t position, std::string_view key) {
+        if (position >= position_keys.size()) {
+            position_keys.resize(position + 1);
+            position_shown.resize(position + 1, 0);
+        }
+        if (position_keys[position] != key) {
+            position_keys[position] = key;
+            position_shown[position] = everything || !is_unimportant(key);
+        }
+        return position_shown[position] != 0;
+    };
 
     // Pass 1: widths and totals (procps reads the file twice for this; we keep it parsed).
     int w_address = 0, w_perm = 0, w_offset = 0, w_device = 0, w_inode = 0, w_flags = 0;
     bool has_flags = false;
-    std::vector<std::string> starts, offsets, devices, inodes;
-    starts.reserve(entries.size());
-    offsets.reserve(entries.size());
-    devices.reserve(entries.size());
-    inodes.reserve(entries.size());
     for (const SmapsEntry& entry : entries) {
         const MapsLine& line = entry.line;
-        starts.push_back(fmt::format("{:08x}", line.start));
-        offsets.push_back(fmt::format("{:08x}", line.offset));
-        devices.push_back(fmt::format("{:02x}:{:02x}", line.dev_major, line.dev_minor));
-        inodes.push_back(fmt::format("{}", line.inode));
-        w_address = std::max(w_address, static_cast<int>(starts.back().size()));
-        w_perm = std::max(w_perm, 4);
-        w_offset = std::max(w_offset, static_cast<int>(offsets.back().size()));
-        w_device = std::max(w_device, static_cast<int>(devices.back().size()));
-        w_inode = std::max(w_inode, static_cast<int>(inodes.back().size()));
-        std::size_t column = 0;
+        w_address = std::max(w_address, hex_width(line.start, 8));
+        w_perm = 4;
+        w_offset = std::max(w_offset, hex_width(line.offset, 8));
+        w_device = std::max(w_device, hex_width(line.dev_major, 2) + 1 + hex_width(line.dev_minor, 2));
+        w_inode = std::max(w_inode, integer_width(line.inode));
+        std::size_t column = 0, position = 0;
         for (const SmapsValue& value : process.maps->values_of(entry)) {
-            if (!enabled(value.key))
+            if (!shown(position++, value.key))
                 continue;
+            std::string_view description = value.key.substr(0, 31);
             if (column == m_columns.size()) {
                 FieldColumn added;
-                added.description = std::string(value.key.substr(0, 31));
+                added.description = std::string(description);
                 added.max_width = quiet ? 0 : static_cast<int>(added.description.size());
                 m_columns.push_back(std::move(added));
-            } else if (m_columns[column].description != value.key.substr(0, 31)) {
+            } else if (m_columns[column].description != description) {
                 return Error { ErrorKind::Malformed,
                     "inconsistent detail field in smaps file: " + std::string(value.key) };
             }
@@ -268,11 +325,13 @@ Result<void> PmapPrinter::render_all_fields(const PmapProcess& process, std::str
         for (FieldColumn& c : m_columns)
             c.max_width = std::max(c.max_width, integer_width(c.total));
 
-    // Pass 2: print.
-    auto it = std::back_inserter(out);
-    const bool show_flags = has_flags && enabled("VmFlags");
+    // Pass 2: print. Hand-padded rather than through fmt's runtime widths: this loop runs once
+    // per value of every mapping, and formatting dominated `pmap -X` of large processes.
+    const bool show_flags = has_flags && (everything || !is_unimportant("VmFlags"));
+    out.reserve(out.size() + entries.size() * (64 + 10 * m_columns.size()));
     for (std::size_t i = 0; i < entries.size(); ++i) {
         const SmapsEntry& entry = entries[i];
+        const MapsLine& line = entry.line;
         if (i == 0 && !quiet) {
             w_address = justify(out, "Address", w_address, true);
             w_perm = justify(out, "Perm", w_perm, true);
@@ -285,24 +344,40 @@ Result<void> PmapPrinter::render_all_fields(const PmapProcess& process, std::str
                 w_flags = justify(out, "VmFlags", w_flags, true);
             justify(out, "Mapping", 0, false);
         }
-        fmt::format_to(it, "{:>{}} {:>{}} {:>{}} {:>{}} {:>{}}", starts[i], w_address, entry.line.perms_text(),
-            w_perm, offsets[i], w_offset, devices[i], w_device, inodes[i], w_inode);
-        std::size_t column = 0;
+        NumberText text;
+        append_right(out, text.hex(line.start, 8), w_address);
+        out += ' ';
+        append_right(out, line.perms_text(), w_perm);
+        out += ' ';
+        append_right(out, text.hex(line.offset, 8), w_offset);
+        out += ' ';
+        std::string device(text.hex(line.dev_major, 2));
+        device += ':';
+        device += text.hex(line.dev_minor, 2);
+        append_right(out, device, w_device);
+        out += ' ';
+        append_right(out, text.decimal(line.inode), w_inode);
+        std::size_t column = 0, position = 0;
         for (const SmapsValue& value : process.maps->values_of(entry)) {
-            if (!enabled(value.key) || column >= m_columns.size())
+            if (!shown(position++, value.key) || column >= m_columns.size())
                 continue;
-            fmt::format_to(it, " {:>{}}", value.digits.substr(0, 20), m_columns[column++].max_width);
+            out += ' ';
+            append_right(out, value.digits.substr(0, 20), m_columns[column++].max_width);
         }
-        if (show_flags)
-            fmt::format_to(it, " {:>{}}", entry.vm_flags, w_flags);
+        if (show_flags) {
+            out += ' ';
+            append_right(out, entry.vm_flags, w_flags);
+        }
         // procps keeps at most 127 bytes of the name and shows its basename unless -p.
-        std::string_view name = entry.line.name.substr(0, 127);
+        std::string_view name = line.name.substr(0, 127);
         if (!m_request.show_path) {
             auto slash = name.rfind('/');
             if (slash != std::string_view::npos)
                 name = name.substr(slash + 1);
         }
-        fmt::format_to(it, " {}\n", name);
+        out += ' ';
+        out.append(name);
+        out += '\n';
     }
     if (!quiet && !m_columns.empty()) {
         int gap = w_address + 1 + w_perm + 1 + w_offset + 1 + w_device + 1 + w_inode + 1;
@@ -313,8 +388,11 @@ Result<void> PmapPrinter::render_all_fields(const PmapProcess& process, std::str
         out.append(static_cast<std::size_t>(gap), ' ');
         // procps 4.0.2 never resets these sums, so each PID's totals row also counts the
         // PIDs printed before it; we print the same (--json has the per-process sums).
-        for (const FieldColumn& c : m_columns)
-            fmt::format_to(it, "{:>{}} ", c.total, c.max_width);
+        for (const FieldColumn& c : m_columns) {
+            NumberText text;
+            append_right(out, text.decimal(c.total), c.max_width);
+            out += ' ';
+        }
         out += "KB \n";
     }
     return {};

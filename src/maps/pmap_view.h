@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,6 +41,11 @@ struct PmapProcess {
 // Reads one process. NotFound when it does not exist (pmap leaves it out silently); other
 // errors still yield a PmapProcess so its header line can be printed.
 Result<PmapProcess> read_pmap_process(const std::string& pid_text, PmapFormat format);
+
+// Reads every requested process, several at a time (smaps of big processes costs tens of
+// milliseconds of kernel time each), and hands them to `visit` in the request's order;
+// `visit` returns false to stop.
+void read_pmap_processes(const PmapRequest& request, const std::function<bool(Result<PmapProcess>)>& visit);
 
 // Renders processes in order, keeping the column state procps carries from one PID to the
 // next in -X/-XX (its field columns only ever widen).

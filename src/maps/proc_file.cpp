@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <fcntl.h>
 #include <memory>
 #include <unistd.h>
@@ -12,17 +13,29 @@ namespace ringside::maps {
 
 namespace {
 
-constexpr std::size_t read_chunk = 64 * 1024;
+constexpr std::size_t first_read = 64 * 1024;
 
-// Reads into one scratch buffer per thread and appends what came, so the result is
-// allocated at its real size: growing the result in large zero-filled steps cost a fresh
-// mmap and dozens of page faults per process, more than the read itself.
+// Reads into one growing scratch buffer per thread, then copies what came into `buffer` at
+// its real size. Growing each result in doubling steps cost a fresh mmap and page faults for
+// about twice the text per process (an 11 MB smaps touched 32 MB), more than the read itself;
+// the scratch buffer's pages are faulted in once per run.
 Result<void> drain(int fd, std::string& buffer, const std::string& what)
 {
-    static thread_local std::unique_ptr<char[]> scratch(new char[read_chunk]);
-    buffer.clear();
+    static thread_local std::unique_ptr<char[]> scratch;
+    static thread_local std::size_t scratch_size = 0;
+    if (!scratch) {
+        scratch.reset(new char[first_read]);
+        scratch_size = first_read;
+    }
+    std::size_t used = 0;
     for (;;) {
-        ssize_t n = ::read(fd, scratch.get(), read_chunk);
+        if (used == scratch_size) {
+            std::unique_ptr<char[]> grown(new char[scratch_size * 2]);
+            std::memcpy(grown.get(), scratch.get(), used);
+            scratch = std::move(grown);
+            scratch_size *= 2;
+        }
+        ssize_t n = ::read(fd, scratch.get() + used, scratch_size - used);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -30,8 +43,9 @@ Result<void> drain(int fd, std::string& buffer, const std::string& what)
         }
         if (n == 0)
             break;
-        buffer.append(scratch.get(), static_cast<std::size_t>(n));
+        used += static_cast<std::size_t>(n);
     }
+    buffer.assign(scratch.get(), used);
     return {};
 }
 

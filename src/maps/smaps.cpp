@@ -1,5 +1,6 @@
 #include "maps/smaps.h"
 
+#include <cstring>
 #include <span>
 
 #include "maps/text_cursor.h"
@@ -20,6 +21,24 @@ bool is_key_line(std::string_view line)
 {
     // Keys start with an upper-case letter; mapping lines with a hex digit (lower case).
     return !line.empty() && line[0] >= 'A' && line[0] <= 'Z';
+}
+
+// Sizes both arrays from a quick count of the text's lines, so they are allocated once at
+// their final size: growing them by doubling faulted in about twice the memory, which
+// showed up in `pmap -X` of processes with many mappings.
+void reserve_for(std::string_view text, std::vector<SmapsEntry>& entries, std::vector<SmapsValue>& values)
+{
+    std::size_t mapping_lines = 0, field_lines = 0;
+    std::size_t at = 0;
+    while (at < text.size()) {
+        (is_key_line(text.substr(at, 1)) ? field_lines : mapping_lines) += 1;
+        const void* newline = std::memchr(text.data() + at, '\n', text.size() - at);
+        if (!newline)
+            break;
+        at = static_cast<std::size_t>(static_cast<const char*>(newline) - text.data()) + 1;
+    }
+    entries.reserve(mapping_lines);
+    values.reserve(field_lines);
 }
 
 }  // namespace
@@ -66,6 +85,7 @@ Result<Smaps> Smaps::parse(std::string text)
     Smaps smaps;
     smaps.m_text = std::make_unique<std::string>(std::move(text));
     std::string_view all(*smaps.m_text);
+    reserve_for(all, smaps.m_entries, smaps.m_values);
     LineSplitter lines(all);
     std::string_view line;
     std::size_t line_number = 0;
