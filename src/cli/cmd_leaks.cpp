@@ -120,7 +120,7 @@ int cmd_leaks(int argc, char** argv)
             process.summary.present = false;  // the exit summary is not this report's
         heap::CheckReport report = heap::analyse(std::move(wire), {});
         if (json) {
-            std::fputs(json_text(heap::render_json(report)).c_str(), stdout);
+            std::fputs(json_text(heap::render_json(report, "leaks")).c_str(), stdout);
         } else {
             std::string text_out = heap::render_text(report);
             if (report.errors.empty())

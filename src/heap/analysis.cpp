@@ -238,16 +238,22 @@ std::string render_text(const CheckReport& report)
 
 namespace {
 
+Json null_if_empty(const std::string& text)
+{
+    return text.empty() ? Json(nullptr) : Json(text);
+}
+
 Json stack_json(const Stack& s)
 {
     Json frames = Json::array();
     for (const Frame& f : s.frames) {
         Json j;
-        j["pc"] = fmt::format("0x{:x}", f.pc);
-        j["function"] = f.function;
-        j["file"] = f.file;
-        j["line"] = f.line;
-        j["module"] = f.module;
+        // docs/json.md: addresses are integers, and what is unknown is null rather than "" or 0.
+        j["pc"] = f.pc;
+        j["function"] = null_if_empty(f.function);
+        j["file"] = null_if_empty(f.file);
+        j["line"] = f.line ? Json(f.line) : Json(nullptr);
+        j["module"] = null_if_empty(f.module);
         frames.push_back(j);
     }
     Json j;
@@ -258,9 +264,9 @@ Json stack_json(const Stack& s)
 
 }  // namespace
 
-Json render_json(const CheckReport& report)
+Json render_json(const CheckReport& report, const std::string& tool)
 {
-    Json doc = json_document("check");
+    Json doc = json_document(tool);
     doc["command"] = report.command;
     doc["exit_status"] = report.exit_status;
     doc["signal"] = report.signal;
@@ -268,24 +274,21 @@ Json render_json(const CheckReport& report)
     for (const HeapError& e : report.errors) {
         Json j;
         j["kind"] = e.kind;
-        j["detail"] = e.field("detail");
+        j["detail"] = null_if_empty(e.field("detail"));
         j["message"] = describe(e);
         j["pid"] = e.pid;
         j["count"] = e.count;
-        if (!e.field("fn").empty())
-            j["function"] = e.field("fn");
-        if (e.fields.count("addr"))
-            j["address"] = e.number("addr");
-        if (e.fields.count("access"))
-            j["access_size"] = e.number("access");
+        // Every error object has the same keys; those that do not apply to its kind are null.
+        j["function"] = null_if_empty(e.field("fn"));
+        j["address"] = e.fields.count("addr") ? Json(e.number("addr")) : Json(nullptr);
+        j["access_size"] = e.fields.count("access") ? Json(e.number("access")) : Json(nullptr);
+        j["block"] = nullptr;
         if (e.fields.count("block")) {
             j["block"] = { { "address", e.number("block") }, { "size", e.number("size") }, { "state", e.field("state") },
                 { "allocated_with", e.field("alloc") } };
         }
-        if (e.kind == "leak") {
-            j["blocks"] = e.number("blocks");
-            j["bytes"] = e.number("bytes");
-        }
+        j["blocks"] = e.kind == "leak" ? Json(e.number("blocks")) : Json(nullptr);
+        j["bytes"] = e.kind == "leak" ? Json(e.number("bytes")) : Json(nullptr);
         Json stacks = Json::array();
         for (const Stack& s : e.stacks)
             stacks.push_back(stack_json(s));
@@ -300,6 +303,7 @@ Json render_json(const CheckReport& report)
         j["pid"] = p.pid;
         j["ppid"] = p.ppid;
         j["exe"] = p.exe;
+        j["summary"] = nullptr;
         if (p.summary.present) {
             j["summary"] = { { "live_blocks", p.summary.live_blocks }, { "live_bytes", p.summary.live_bytes },
                 { "reachable_blocks", p.summary.reachable_blocks }, { "reachable_bytes", p.summary.reachable_bytes },

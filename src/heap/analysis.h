@@ -33,7 +33,8 @@ CheckReport analyse(WireLog log, const std::vector<Suppression>& suppressions);
 
 // One paragraph per error, like Valgrind's, each line prefixed "==PID==".
 std::string render_text(const CheckReport& report);
-Json render_json(const CheckReport& report);
+// tool: the subcommand whose document this is ("check", or "leaks" for a report on demand).
+Json render_json(const CheckReport& report, const std::string& tool = "check");
 Json render_sarif(const CheckReport& report);
 
 // The one-line description of an error ("Invalid free: ... ").

@@ -390,8 +390,8 @@ Json report_json(const ModuleReport& report)
     object["name"] = report.name;
     object["filename"] = report.filename;
     object["builtin"] = report.builtin;
-    if (!report.builtin)
-        object["compression"] = report.compression;
+    // Every module object has the same keys (docs/json.md): absent values are null.
+    object["compression"] = report.compression.empty() ? Json(nullptr) : Json(report.compression);
     Json fields = Json::array();
     std::vector<std::string> ignored;
     // The five signature fields at the end get their own object below.
@@ -423,6 +423,8 @@ Json report_json(const ModuleReport& report)
         object["error"] = report.error->message;
     else if (report.signature_error)
         object["error"] = report.signature_error->message;
+    else
+        object["error"] = nullptr;
     return object;
 }
 

@@ -217,12 +217,13 @@ Json system_json(const SystemMemory& s)
     Json areas = Json::array();
     for (const auto& area : s.areas)
         areas.push_back({ { "area", area.name }, { "bytes", area.kb * 1024 }, { "source", area.note } });
+    // /proc/meminfo's own keys; its kB values become bytes, its counts stay counts.
     Json meminfo = Json::object();
-    for (const auto& [key, value] : s.meminfo.fields())
-        meminfo[key] = value;
+    for (const Meminfo::Field& field : s.meminfo.fields())
+        meminfo[field.key] = field.in_kb ? field.value * 1024 : field.value;
     return { { "areas", areas }, { "pss_sum", s.pss_sum * 1024 }, { "userspace_mapped", s.userspace_mapped * 1024 },
         { "pss_to_userspace_ratio", s.userspace_mapped ? static_cast<double>(s.pss_sum) / static_cast<double>(s.userspace_mapped) : 0.0 },
-        { "processes", s.processes }, { "skipped", s.skipped }, { "meminfo_kb", meminfo } };
+        { "processes", s.processes }, { "skipped", s.skipped }, { "meminfo", meminfo } };
 }
 
 Json skipped_json(const std::vector<SkippedProcess>& skipped)

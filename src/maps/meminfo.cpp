@@ -14,7 +14,7 @@ Result<Meminfo> Meminfo::parse(std::string_view text)
     while (lines.next(line)) {
         SmapsValue value;
         if (parse_field_line(line, value))
-            info.m_fields.emplace_back(std::string(value.key), value.value);
+            info.m_fields.push_back({ std::string(value.key), value.value, value.in_kb });
     }
     if (!info.has("MemTotal"))
         return Error { ErrorKind::Malformed, "meminfo: no MemTotal line" };
@@ -30,16 +30,16 @@ Result<Meminfo> Meminfo::read(const std::string& path)
 
 std::uint64_t Meminfo::kb(std::string_view key) const
 {
-    for (const auto& [name, value] : m_fields)
-        if (name == key)
-            return value;
+    for (const Field& field : m_fields)
+        if (field.key == key)
+            return field.value;
     return 0;
 }
 
 bool Meminfo::has(std::string_view key) const
 {
     for (const auto& field : m_fields)
-        if (field.first == key)
+        if (field.key == key)
             return true;
     return false;
 }

@@ -19,10 +19,16 @@ public:
     // kB; 0 when the kernel does not print the field.
     std::uint64_t kb(std::string_view key) const;
     bool has(std::string_view key) const;
-    const std::vector<std::pair<std::string, std::uint64_t>>& fields() const { return m_fields; }
+    // Every line in order; in_kb is false for the counts (HugePages_Total and the like).
+    struct Field {
+        std::string key;
+        std::uint64_t value = 0;
+        bool in_kb = false;
+    };
+    const std::vector<Field>& fields() const { return m_fields; }
 
 private:
-    std::vector<std::pair<std::string, std::uint64_t>> m_fields;
+    std::vector<Field> m_fields;
 };
 
 }  // namespace ringside::maps

@@ -403,11 +403,14 @@ Json pmap_json(const PmapProcess& process)
     Json json = Json::object();
     json["pid"] = process.pid;
     json["cmdline"] = process.cmdline;
+    // Every process object has the same keys (docs/json.md): a process that could not be read
+    // has an error and no mappings; without smaps, fields and vm_flags are null.
+    json["error"] = process.error ? Json(process.error->message) : Json(nullptr);
+    Json mappings = Json::array();
     if (process.error) {
-        json["error"] = process.error->message;
+        json["mappings"] = std::move(mappings);
         return json;
     }
-    Json mappings = Json::array();
     for (const SmapsEntry& entry : process.maps->entries()) {
         const MapsLine& line = entry.line;
         Json m = Json::object();
@@ -419,6 +422,8 @@ Json pmap_json(const PmapProcess& process)
         m["inode"] = line.inode;
         m["name"] = decode_mapping_name(line.name);
         m["kind"] = mapping_kind_name(classify_mapping(line));
+        m["fields"] = nullptr;
+        m["vm_flags"] = nullptr;
         if (process.maps->has_fields()) {
             Json fields = Json::object();
             for (const SmapsValue& value : process.maps->values_of(entry))

@@ -245,10 +245,9 @@ Json shared_json(const SharedReport& report)
         Json object = { { "kind", mapping_kind_name(o.kind) }, { "name", o.name },
             { "device", fmt::format("{:02x}:{:02x}", o.dev_major, o.dev_minor) }, { "inode", o.inode },
             { "map_shared", o.mapped_shared }, { "uses", uses } };
-        if (o.object_size)
-            object["object_size"] = *o.object_size;
-        if (o.unlinked)
-            object["unlinked"] = *o.unlinked;
+        // Null rather than absent when unknown, so every object has the same keys (docs/json.md).
+        object["object_size"] = o.object_size ? Json(*o.object_size) : Json(nullptr);
+        object["unlinked"] = o.unlinked ? Json(*o.unlinked) : Json(nullptr);
         objects.push_back(std::move(object));
     }
     document["objects"] = objects;
