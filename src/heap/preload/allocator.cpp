@@ -6,8 +6,10 @@
 
 #include "libc_entry.h"
 #include "options.h"
+#include "quarantine.h"
 #include "report.h"
 #include "runtime_init.h"
+#include "slab.h"
 #include "stack_depot.h"
 
 extern "C" {
@@ -110,19 +112,52 @@ uptr block_end(const Chunk& c)
     return c.user + round_up(c.size, 16) + redzone_size;
 }
 
+using AliasedWord [[gnu::may_alias]] = u64;
+
+inline u64 repeated(u8 byte) { return 0x0101010101010101ull * byte; }
+
+// The first byte in [lo, hi) that is not `byte`, or 0; eight bytes at a time.
+uptr first_mismatch(uptr lo, uptr hi, u8 byte)
+{
+    uptr a = lo;
+    for (; a < hi && (a & 7); ++a)
+        if (*reinterpret_cast<const u8*>(a) != byte)
+            return a;
+    u64 word = repeated(byte);
+    for (; a + 8 <= hi; a += 8)
+        if (*reinterpret_cast<const AliasedWord*>(a) != word)
+            break;
+    for (; a < hi; ++a)
+        if (*reinterpret_cast<const u8*>(a) != byte)
+            return a;
+    return 0;
+}
+
+// The last byte in [lo, hi) that is not `byte` (the one nearest the block for a left redzone).
+uptr last_mismatch(uptr lo, uptr hi, u8 byte)
+{
+    uptr a = hi;
+    for (; a > lo && (a & 7); --a)
+        if (*reinterpret_cast<const u8*>(a - 1) != byte)
+            return a - 1;
+    u64 word = repeated(byte);
+    for (; a >= lo + 8; a -= 8)
+        if (*reinterpret_cast<const AliasedWord*>(a - 8) != word)
+            break;
+    for (; a > lo; --a)
+        if (*reinterpret_cast<const u8*>(a - 1) != byte)
+            return a - 1;
+    return 0;
+}
+
 // The first corrupted redzone byte, or 0.
 uptr corrupted_redzone(const Chunk& c)
 {
     // The bytes right before the block matter most; huge alignment gaps are checked only near it.
     uptr left_start = c.left > 4096 ? c.user - 4096 : c.base;
-    for (uptr a = c.user; a-- > left_start;)
-        if (*reinterpret_cast<const u8*>(a) != redzone_byte)
-            return a;
-    uptr end = block_end(c);
-    for (uptr a = c.user + c.size; a < end; ++a)
-        if (*reinterpret_cast<const u8*>(a) != redzone_byte)
-            return a;
-    return 0;
+    if (uptr a = last_mismatch(left_start, c.user, redzone_byte))
+        return a;
+    return first_mismatch(c.user + c.size, block_end(c), redzone_byte);
 }
 
 uptr corrupted_poison(const Chunk& c)
@@ -130,18 +165,25 @@ uptr corrupted_poison(const Chunk& c)
     if (c.guarded || c.kind == AllocKind::Internal)
         return 0;
     u64 n = c.size < max_poison ? c.size : max_poison;
-    const u8* p = reinterpret_cast<const u8*>(c.user);
-    u64 i = 0;
-    // Eight bytes at a time (blocks are 16-byte aligned), then the tail.
-    constexpr u64 word = 0xfdfdfdfdfdfdfdfdull;
-    using AliasedWord [[gnu::may_alias]] = u64;
-    for (; i + 8 <= n; i += 8)
-        if (*reinterpret_cast<const AliasedWord*>(p + i) != word)
-            break;
-    for (; i < n; ++i)
-        if (p[i] != freed_byte)
-            return c.user + i;
-    return 0;
+    return first_mismatch(c.user, c.user + n, freed_byte);
+}
+
+// Slab slots: the right redzone is the rest of the block's last 16 bytes and 16 more (what the
+// large path has); the slack beyond, up to the slot's end, is not filled or checked, since
+// touching it costs a cache miss per free and the next slot's left redzone follows anyway.
+uptr slab_redzone_end(uptr slot_start, u64 slot_size, uptr user_end)
+{
+    uptr end = slot_start + slot_size;
+    uptr cap = round_up(user_end, 16) + redzone_size;
+    return end < cap ? end : cap;
+}
+
+uptr slab_corrupted_redzone(uptr slot_start, u64 slot_size, u64 size)
+{
+    uptr user = slot_start + slab_left_redzone;
+    if (uptr a = last_mismatch(slot_start, user, redzone_byte))
+        return a;
+    return first_mismatch(user + size, slab_redzone_end(slot_start, slot_size, user + size), redzone_byte);
 }
 
 void overflow_report(const Chunk& c, uptr bad, const char* function, const char* when)
@@ -193,6 +235,105 @@ void invalid_free_report(void* p, const char* how)
     report_error(r);
 }
 
+void* allocate_small(u64 size, AllocKind kind, bool zero)
+{
+    SlotMeta* m;
+    u64 slot_size;
+    uptr user = slab_obtain(size, m, slot_size);
+    if (!user)
+        return nullptr;
+    bool internal = kind == AllocKind::Internal;
+    uptr slot = user - slab_left_redzone;
+    auto* left = reinterpret_cast<AliasedWord*>(slot);
+    left[0] = left[1] = repeated(redzone_byte);
+    uptr end = user + size;
+    fast_fill(reinterpret_cast<void*>(end), redzone_byte, slab_redzone_end(slot, slot_size, end) - end);
+    if (zero)
+        fast_fill(reinterpret_cast<void*>(user), 0, size);
+    else if (g_options.fill_uninit && !internal)
+        fast_fill(reinterpret_cast<void*>(user), uninit_byte, size);
+    m->size = static_cast<u32>(size);
+    m->kind = kind;
+    m->overflow_reported = 0;
+    m->free_stack = 0;
+    if (internal) {
+        m->alloc_stack = 0;
+    } else {
+        ReentryGuard guard;
+        m->alloc_stack = capture_and_store();
+        quarantine_note_live(static_cast<long>(size));
+    }
+    m->state.store(SlotLive, std::memory_order_release);
+    poll_requests();
+    return reinterpret_cast<void*>(user);
+}
+
+void double_free_report(const Chunk& c, const char* how, const char* detail)
+{
+    ErrorReport r;
+    r.kind = "double-free";
+    r.detail = detail;
+    r.dealloc = how;
+    r.address = c.user;
+    r.has_block = true;
+    r.block = c;
+    report_error(r);
+}
+
+void deallocate_small(void* p, const SlabView& v, AllocKind expected, const char* how)
+{
+    uptr user = reinterpret_cast<uptr>(p);
+    SlotMeta& m = *v.meta;
+    if (user != slot_user(v)) {
+        if (!t_reentry)
+            invalid_free_report(p, how);
+        return;
+    }
+    u8 state = m.state.load(std::memory_order_acquire);
+    if (state != SlotLive || !m.state.compare_exchange_strong(state, SlotFreeing, std::memory_order_acq_rel)) {
+        if (t_reentry)
+            return;
+        if (state == SlotFreeing || state == SlotFreed || state == SlotReleased)
+            double_free_report(slot_chunk(v), how, "");
+        else
+            invalid_free_report(p, how);
+        return;
+    }
+    slab_count_free();
+    if (m.kind == AllocKind::Internal || t_reentry) {
+        if (m.kind != AllocKind::Internal)
+            quarantine_note_live(-static_cast<long>(m.size));
+        m.state.store(SlotReleased, std::memory_order_release);
+        slab_release(user);
+        return;
+    }
+    u32 free_stack;
+    {
+        ReentryGuard guard;
+        free_stack = capture_and_store();
+    }
+    Chunk before = slot_chunk(v);
+    before.state = ChunkState::Live;
+    u64 size = m.size;
+    uptr bad_redzone = m.overflow_reported ? 0 : slab_corrupted_redzone(v.slot_start, v.slot_size, size);
+    fast_fill(p, freed_byte, size < max_poison ? size : max_poison);
+    m.free_stack = free_stack;
+    m.state.store(SlotFreed, std::memory_order_release);
+    quarantine_note_live(-static_cast<long>(size));
+    if (bad_redzone)
+        overflow_report(before, bad_redzone, "", how);
+    if (!compatible(before.kind, expected)) {
+        ErrorReport r;
+        r.kind = "mismatched-free";
+        r.dealloc = how;
+        r.address = user;
+        r.has_block = true;
+        r.block = before;
+        report_error(r);
+    }
+    quarantine_push(user, size);
+}
+
 // Pops blocks past the budget into `evicted` (released after the caller unlocks the shard).
 constexpr int max_evicted = 8;
 
@@ -214,6 +355,9 @@ void* allocate(u64 size, u64 alignment, AllocKind kind, bool zero)
     }
     if (alignment < 16)
         alignment = 16;
+    if (alignment == 16 && size <= max_small_size && !g_options.guard && (slabs_ready() || slabs_init()))
+        if (void* p = allocate_small(size, kind, zero))
+            return p;
     bool internal = kind == AllocKind::Internal;
     Backing b;
     if (!obtain(size, alignment, zero, internal, b)) {
@@ -262,6 +406,11 @@ void deallocate(void* p, AllocKind expected, const char* how)
     if (!runtime_ready())
         runtime_init();
     uptr user = reinterpret_cast<uptr>(p);
+    SlabView view;
+    if (slab_slot_of(user, view)) {
+        deallocate_small(p, view, expected, how);
+        return;
+    }
     Shard& shard = shard_for(user);
     // Raw storage: Chunk's member initialisers would clear all eight on every free.
     alignas(Chunk) unsigned char evicted_storage[sizeof(Chunk) * max_evicted];
@@ -406,6 +555,73 @@ u64 usable_size(void* p)
     return c.size;
 }
 
+void slab_block_leaves_quarantine(uptr user)
+{
+    SlabView v;
+    if (!slab_slot_of(user, v))
+        return;
+    SlotMeta& m = *v.meta;
+    if (m.state.load(std::memory_order_acquire) != SlotFreed)
+        return;
+    if (m.kind != AllocKind::Internal) {
+        u64 n = m.size < max_poison ? m.size : max_poison;
+        if (uptr bad = first_mismatch(user, user + n, freed_byte))
+            use_after_free_report(slot_chunk(v), bad);
+    }
+    m.state.store(SlotReleased, std::memory_order_release);
+    slab_release(user);
+}
+
+bool lookup_block(uptr user, Chunk& out)
+{
+    SlabView v;
+    if (slab_slot_of(user, v)) {
+        u8 state = v.meta->state.load(std::memory_order_acquire);
+        if (user != slot_user(v) || state == SlotEmpty)
+            return false;
+        out = slot_chunk(v);
+        return true;
+    }
+    return table_lookup(user, out);
+}
+
+void mark_overflow_reported(uptr user)
+{
+    SlabView v;
+    if (slab_slot_of(user, v))
+        v.meta->overflow_reported = 1;
+    else
+        table_mark_overflow(user);
+}
+
+bool find_containing_unlocked(uptr address, Chunk& out)
+{
+    SlabView v;
+    if (slab_slot_of(address, v)) {
+        if (v.meta->state.load(std::memory_order_acquire) == SlotEmpty)
+            return false;
+        out = slot_chunk(v);
+        return true;
+    }
+    return table_find_containing(address, out);
+}
+
+bool block_for_access(uptr p, Chunk& out)
+{
+    SlabView v;
+    if (slab_slot_of(p, v)) {
+        if (v.meta->state.load(std::memory_order_acquire) == SlotEmpty)
+            return false;
+        out = slot_chunk(v);
+        return p == out.user || (p > out.user && p < out.user + out.size);
+    }
+    // Table blocks: the start, or (for pointers into their first bytes) the 16-byte-aligned start below.
+    if (table_lookup(p, out))
+        return true;
+    uptr aligned = p & ~uptr(15);
+    return aligned != p && table_lookup(aligned, out) && p < out.user + out.size;
+}
+
 void check_all_blocks(bool in_signal)
 {
     ReentryGuard reentry;
@@ -441,6 +657,22 @@ void check_all_blocks(bool in_signal)
         }
     }
     unlock_all_shards();
+    for_each_slot([&](uptr user, u64 slot_size, const SlotMeta& m) {
+        if (n >= max_reports || m.kind == AllocKind::Internal)
+            return;
+        u8 state = m.state.load(std::memory_order_acquire);
+        uptr a = 0;
+        if (state == SlotLive && !m.overflow_reported)
+            a = slab_corrupted_redzone(user - slab_left_redzone, slot_size, m.size);
+        else if (state == SlotFreed)
+            a = first_mismatch(user, user + (m.size < max_poison ? m.size : max_poison), freed_byte);
+        if (!a)
+            return;
+        SlabView v { user - slab_left_redzone, slot_size, const_cast<SlotMeta*>(&m) };
+        bad[n] = slot_chunk(v);
+        where[n] = a;
+        freed[n++] = state == SlotFreed;
+    });
     for (int i = 0; i < n; ++i) {
         if (freed[i])
             use_after_free_report(bad[i], where[i]);
@@ -449,8 +681,25 @@ void check_all_blocks(bool in_signal)
     }
 }
 
-void allocator_prepare_fork() { lock_all_shards(); }
-void allocator_after_fork_parent() { unlock_all_shards(); }
-void allocator_after_fork_child() { reset_all_shard_locks(); }
+void allocator_prepare_fork()
+{
+    quarantine_prepare_fork();
+    slabs_prepare_fork();
+    lock_all_shards();
+}
+
+void allocator_after_fork_parent()
+{
+    unlock_all_shards();
+    slabs_after_fork_parent();
+    quarantine_after_fork_parent();
+}
+
+void allocator_after_fork_child()
+{
+    reset_all_shard_locks();
+    slabs_after_fork_child();
+    quarantine_after_fork_child();
+}
 
 }  // namespace ringside::heap::rt

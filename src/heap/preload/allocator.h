@@ -1,8 +1,9 @@
 // The checking allocator behind every interposed entry point: redzones around each block,
 // a fill pattern for never-written bytes, a quarantine of poisoned freed blocks, and the checks
 // a free can make (double, invalid, mismatched, corrupted redzone, written after free).
-// Backing memory comes from glibc's own allocator through __libc_memalign/__libc_free; our
-// metadata never lives there.
+// Small blocks live in our own size-class slabs (slab.h); large, over-aligned and --guard
+// blocks come from glibc's allocator (__libc_memalign/__libc_free) or their own mappings and
+// are tracked in the chunk table. Our metadata never lives in the program's heap.
 #pragma once
 
 #include "chunk_table.h"
@@ -34,6 +35,19 @@ void* allocate(u64 size, u64 alignment, AllocKind kind, bool zero);
 void deallocate(void* p, AllocKind expected, const char* how);
 void* reallocate(void* p, u64 size, const char* how);
 u64 usable_size(void* p);
+
+// Copies the block whose user address is exactly `user` (live or freed).
+bool lookup_block(uptr user, Chunk& out);
+void mark_overflow_reported(uptr user);
+// The block (live or freed) whose slot or [user - left, user + size + 16) range contains
+// `address`. Reads without locks: for the fatal-signal path and reports, where an approximate
+// answer beats a deadlock.
+bool find_containing_unlocked(uptr address, Chunk& out);
+// The block an access starting at `p` belongs to: p inside [user, user + size), or p == user.
+bool block_for_access(uptr p, Chunk& out);
+
+// Called by the quarantine for each slab block it lets go: verifies the poison, then frees the slot.
+void slab_block_leaves_quarantine(uptr user);
 
 // At exit and on demand: every live block's redzones, every quarantined block's poison.
 void check_all_blocks(bool in_signal);

@@ -119,7 +119,7 @@ uptr fifo_pop_locked(Shard& shard)
     return user;
 }
 
-bool lookup_block(uptr user, Chunk& out)
+bool table_lookup(uptr user, Chunk& out)
 {
     Shard& shard = shard_for(user);
     LockGuard guard(shard.lock);
@@ -130,7 +130,7 @@ bool lookup_block(uptr user, Chunk& out)
     return true;
 }
 
-void mark_overflow_reported(uptr user)
+void table_mark_overflow(uptr user)
 {
     Shard& shard = shard_for(user);
     LockGuard guard(shard.lock);
@@ -138,7 +138,7 @@ void mark_overflow_reported(uptr user)
         c->overflow_reported = 1;
 }
 
-bool find_containing_unlocked(uptr address, Chunk& out)
+bool table_find_containing(uptr address, Chunk& out)
 {
     bool found = false;
     u64 best_distance = ~0ull;

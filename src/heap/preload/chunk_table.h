@@ -1,5 +1,5 @@
-// Where every block lives and what happened to it: an open-addressing hash table keyed by the
-// address handed to the program, split into shards with one spinlock each so threads that
+// Where every large, over-aligned or guarded block lives and what happened to it (small blocks
+// live in slabs, slab.h): an open-addressing hash table keyed by the address handed to the program, split into shards with one spinlock each so threads that
 // allocate at the same time rarely meet. Tables live in their own mmap'ed pages.
 #pragma once
 
@@ -58,13 +58,11 @@ void erase_locked(Shard& shard, Chunk* chunk);
 bool fifo_push_locked(Shard& shard, uptr user);
 uptr fifo_pop_locked(Shard& shard);
 
-// Copies the block whose user address is exactly `user` (live or freed). Takes the lock.
-bool lookup_block(uptr user, Chunk& out);
-void mark_overflow_reported(uptr user);
-// The block (live or freed) whose [user - left, user + size + 16) range contains `address`.
-// Reads without locks: for the fatal-signal path and reports, where an approximate answer beats
-// a deadlock.
-bool find_containing_unlocked(uptr address, Chunk& out);
+// Table-only lookups (large, aligned and guarded blocks); allocator.h has the versions that
+// also look in the slabs.
+bool table_lookup(uptr user, Chunk& out);
+void table_mark_overflow(uptr user);
+bool table_find_containing(uptr address, Chunk& out);
 
 void lock_all_shards();
 void unlock_all_shards();

@@ -5,6 +5,7 @@
 #include "options.h"
 #include "report.h"
 #include "runtime_init.h"
+#include "slab.h"
 #include "stack_depot.h"
 
 namespace ringside::heap::rt {
@@ -16,7 +17,8 @@ enum : u8 { Unvisited = 0, Reachable = 1, Definite = 2, Indirect = 3 };
 struct Block {
     uptr lo;
     uptr hi;
-    Chunk* chunk;
+    u32 stack;
+    u8 mark;
 };
 
 struct Scan {
@@ -90,9 +92,9 @@ void scan_words(Scan& scan, uptr lo, uptr hi, u8 from, u8 to)
         if (w < min || w > max)
             continue;
         Block* b = block_containing(scan, w);
-        if (!b || b->chunk->mark != from)
+        if (!b || b->mark != from)
             continue;
-        b->chunk->mark = to;
+        b->mark = to;
         scan.stack[scan.depth++] = b;
     }
 }
@@ -101,8 +103,7 @@ void flood(Scan& scan, u8 from, u8 to)
 {
     while (scan.depth) {
         Block* b = scan.stack[--scan.depth];
-        if (!b->chunk->guarded || b->chunk->state == ChunkState::Live)
-            scan_words(scan, b->lo, b->hi, from, to);
+        scan_words(scan, b->lo, b->hi, from, to);
     }
 }
 
@@ -216,22 +217,22 @@ void report_lost(Scan& scan, ReportBatch& batch)
     // Group lost blocks by (kind, allocation stack): sort, then one record per run.
     u64 n = 0;
     for (u64 i = 0; i < scan.count; ++i)
-        if (scan.blocks[i].chunk->mark == Definite || scan.blocks[i].chunk->mark == Indirect)
+        if (scan.blocks[i].mark == Definite || scan.blocks[i].mark == Indirect)
             scan.stack[n++] = &scan.blocks[i];
     heap_sort(scan.stack, n, [](const Block* a, const Block* b) {
-        if (a->chunk->mark != b->chunk->mark)
-            return a->chunk->mark < b->chunk->mark;
-        return a->chunk->alloc_stack < b->chunk->alloc_stack;
+        if (a->mark != b->mark)
+            return a->mark < b->mark;
+        return a->stack < b->stack;
     });
     for (u64 i = 0; i < n;) {
         u64 j = i;
         u64 bytes = 0;
-        const Chunk* first = scan.stack[i]->chunk;
-        while (j < n && scan.stack[j]->chunk->mark == first->mark && scan.stack[j]->chunk->alloc_stack == first->alloc_stack) {
-            bytes += scan.stack[j]->chunk->size;
+        const Block* first = scan.stack[i];
+        while (j < n && scan.stack[j]->mark == first->mark && scan.stack[j]->stack == first->stack) {
+            bytes += scan.stack[j]->hi - scan.stack[j]->lo;
             ++j;
         }
-        batch.leak(first->mark == Definite ? "definite" : "indirect", first->alloc_stack, j - i, bytes);
+        batch.leak(first->mark == Definite ? "definite" : "indirect", first->stack, j - i, bytes);
         i = j;
     }
 }
@@ -251,9 +252,8 @@ bool leak_check(ScanContext context, const char* reason)
     }
     Scan& scan = g_scan;
     scan = {};
-    u64 live = 0, live_bytes = 0, allocs = 0, frees = 0, allocated = 0;
+    u64 allocs = 0, frees = 0, allocated = 0;
     for (Shard& shard : g_shards) {
-        live += shard.live_blocks;
         allocs += shard.total_allocs;
         frees += shard.total_frees;
         allocated += shard.total_bytes;
@@ -261,6 +261,17 @@ bool leak_check(ScanContext context, const char* reason)
             if (shard.slots[i].state == ChunkState::Live && shard.slots[i].kind != AllocKind::Internal)
                 ++scan.count;
     }
+    HeapTotals totals;
+    add_thread_totals(totals);
+    allocs += totals.allocs;
+    frees += totals.frees;
+    allocated += totals.bytes;
+    // Slab blocks are counted and copied without a lock (other threads keep allocating): the
+    // copy is bounded by the count taken first.
+    for_each_slot([&](uptr, u64, const SlotMeta& m) {
+        if (m.state.load(std::memory_order_relaxed) == SlotLive && m.kind != AllocKind::Internal)
+            ++scan.count;
+    });
     u64 capacity = scan.count ? scan.count : 1;
     scan.blocks = static_cast<Block*>(map_pages(capacity * sizeof(Block)));
     scan.stack = static_cast<Block**>(map_pages(capacity * sizeof(Block*)));
@@ -272,39 +283,44 @@ bool leak_check(ScanContext context, const char* reason)
     }
     u64 k = 0;
     for (Shard& shard : g_shards) {
-        for (u64 i = 0; i < shard.capacity; ++i) {
+        for (u64 i = 0; i < shard.capacity && k < capacity; ++i) {
             Chunk& c = shard.slots[i];
             if (c.state != ChunkState::Live || c.kind == AllocKind::Internal)
                 continue;
-            c.mark = Unvisited;
-            live_bytes += c.size;
-            scan.blocks[k++] = { c.user, c.user + c.size, &c };
+            scan.blocks[k++] = { c.user, c.user + c.size, c.alloc_stack, Unvisited };
         }
     }
+    for_each_slot([&](uptr user, u64, const SlotMeta& m) {
+        if (k < capacity && m.state.load(std::memory_order_acquire) == SlotLive && m.kind != AllocKind::Internal)
+            scan.blocks[k++] = { user, user + m.size, m.alloc_stack, Unvisited };
+    });
+    scan.count = k;
+    u64 live = k, live_bytes = 0;
+    for (u64 i = 0; i < k; ++i)
+        live_bytes += scan.blocks[i].hi - scan.blocks[i].lo;
     heap_sort(scan.blocks, scan.count, [](const Block& a, const Block& b) { return a.lo < b.lo; });
     scan.region_count = metadata_regions(scan.regions, 1024);
     scan_roots(scan);
 
     u64 reachable = 0, reachable_bytes = 0;
     for (u64 i = 0; i < scan.count; ++i) {
-        Chunk* c = scan.blocks[i].chunk;
-        if (c->mark == Reachable) {
+        if (scan.blocks[i].mark == Reachable) {
             ++reachable;
-            reachable_bytes += c->size;
+            reachable_bytes += scan.blocks[i].hi - scan.blocks[i].lo;
         }
     }
     // Each lost block not yet reached from another lost one is a definite leak; what it
     // reaches is indirect. A cycle of lost blocks keeps the first one met as definite.
     for (u64 i = 0; i < scan.count; ++i) {
         Block* b = &scan.blocks[i];
-        if (b->chunk->mark != Unvisited)
+        if (b->mark != Unvisited)
             continue;
-        b->chunk->mark = Definite;
+        b->mark = Definite;
         scan_words(scan, b->lo, b->hi, Unvisited, Indirect);
         flood(scan, Unvisited, Indirect);
         scan_words(scan, b->lo, b->hi, Definite, Indirect);
-        if (b->chunk->mark == Indirect)
-            b->chunk->mark = Definite;
+        if (b->mark == Indirect)
+            b->mark = Definite;
         flood(scan, Unvisited, Indirect);
     }
     {
@@ -327,6 +343,10 @@ void growth_snapshot(unsigned long long time_ms)
     u64 n = 0;
     for (Shard& shard : g_shards)
         n += shard.live_blocks;
+    for_each_slot([&](uptr, u64, const SlotMeta& m) {
+        if (m.state.load(std::memory_order_relaxed) == SlotLive && m.kind != AllocKind::Internal)
+            ++n;
+    });
     u64 capacity = n ? n : 1;
     struct Site {
         u32 stack;
@@ -339,6 +359,10 @@ void growth_snapshot(unsigned long long time_ms)
             for (u64 i = 0; i < shard.capacity && k < capacity; ++i)
                 if (shard.slots[i].state == ChunkState::Live && shard.slots[i].kind != AllocKind::Internal)
                     sites[k++] = { shard.slots[i].alloc_stack, shard.slots[i].size };
+        for_each_slot([&](uptr, u64, const SlotMeta& m) {
+            if (k < capacity && m.state.load(std::memory_order_acquire) == SlotLive && m.kind != AllocKind::Internal)
+                sites[k++] = { m.alloc_stack, m.size };
+        });
     }
     unlock_all_shards();
     if (!sites)

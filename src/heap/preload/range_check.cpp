@@ -8,15 +8,9 @@ namespace ringside::heap::rt {
 
 namespace {
 
-// The block that `p` points at: its start, or (for pointers into the first bytes of a block)
-// the 16-byte-aligned start below it.
-bool block_at(uptr p, Chunk& out)
-{
-    if (lookup_block(p, out))
-        return true;
-    uptr aligned = p & ~uptr(15);
-    return aligned != p && lookup_block(aligned, out) && p < out.user + out.size;
-}
+// The block that `p` points at (allocator.h: anywhere inside a slab block; the start or first
+// bytes of a large one).
+bool block_at(uptr p, Chunk& out) { return block_for_access(p, out); }
 
 }  // namespace
 

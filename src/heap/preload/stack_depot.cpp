@@ -1,8 +1,5 @@
 #include "stack_depot.h"
 
-#define UNW_LOCAL_ONLY
-#include <libunwind.h>
-
 #include "maps_reader.h"
 #include "options.h"
 
@@ -17,7 +14,11 @@ std::atomic<u32>* g_slots = nullptr;
 u64* g_arena = nullptr;  // entries: [hash:32|depth:32] then depth frames
 std::atomic<u64> g_arena_words { 1 };  // word 0 unused so id 0 means "none"
 
+}  // namespace
+
 uptr g_own_lo = 0, g_own_hi = 0;
+
+namespace {
 
 [[gnu::tls_model("initial-exec")]] thread_local uptr t_stack_top = 0;
 
@@ -171,79 +172,6 @@ u32 capture_stack_from(uptr pc, uptr fp, uptr low, uptr top, uptr* out, u32 capa
         fp = next;
     }
     return n;
-}
-
-namespace {
-
-// Per call site (the first return address): does the frame-pointer chain hold there? Code built
-// without frame pointers (libc's strdup, -O2 programs) breaks the chain right after it; such
-// sites are unwound with libunwind's DWARF tables instead. Decided once per site by comparing
-// both walks, then cached in a lock-free table.
-enum : u8 { SiteUnknown = 0, SiteFramePointers = 1, SiteUnwind = 2 };
-constexpr u64 site_slots = 1u << 14;
-std::atomic<uptr> g_site_pc[site_slots];
-std::atomic<u8> g_site_mode[site_slots];
-
-u8 site_mode(uptr pc)
-{
-    u64 j = (pc * 0x9E3779B97F4A7C15ull) >> 50;
-    for (u64 probe = 0; probe < 8; ++probe, j = (j + 1) & (site_slots - 1)) {
-        uptr at = g_site_pc[j].load(std::memory_order_acquire);
-        if (at == pc)
-            return g_site_mode[j].load(std::memory_order_acquire);
-        if (at == 0)
-            return SiteUnknown;
-    }
-    return SiteUnknown;
-}
-
-void remember_site(uptr pc, u8 mode)
-{
-    u64 j = (pc * 0x9E3779B97F4A7C15ull) >> 50;
-    for (u64 probe = 0; probe < 8; ++probe, j = (j + 1) & (site_slots - 1)) {
-        uptr expected = 0;
-        if (g_site_pc[j].compare_exchange_strong(expected, pc) || expected == pc) {
-            g_site_mode[j].store(mode, std::memory_order_release);
-            return;
-        }
-    }
-}
-
-[[gnu::noinline]] u32 unwind_stack(uptr* out, u32 capacity)
-{
-    void* raw[max_stack_frames + 16];
-    int n = unw_backtrace(raw, max_stack_frames + 16);
-    u32 k = 0;
-    for (int i = 0; i < n && k < capacity; ++i) {
-        uptr pc = reinterpret_cast<uptr>(raw[i]);
-        if (!(pc >= g_own_lo && pc < g_own_hi))
-            out[k++] = pc;
-    }
-    return k;
-}
-
-}  // namespace
-
-u32 capture_stack(uptr* out, u32 capacity)
-{
-    uptr fp = reinterpret_cast<uptr>(__builtin_frame_address(0));
-    u32 n = capture_stack_from(0, fp, fp, current_stack_top(), out, capacity);
-    if (n == 0)
-        return n;
-    u8 mode = site_mode(out[0]);
-    if (mode == SiteFramePointers)
-        return n;
-    if (mode == SiteUnwind)
-        return unwind_stack(out, capacity);
-    uptr other[max_stack_frames];
-    u32 m = unwind_stack(other, capacity);
-    bool agree = m >= 1 && other[0] == out[0] && (m < 2 || (n >= 2 && other[1] == out[1]));
-    remember_site(out[0], agree ? SiteFramePointers : SiteUnwind);
-    if (agree)
-        return n;
-    for (u32 i = 0; i < m; ++i)
-        out[i] = other[i];
-    return m;
 }
 
 u32 capture_and_store()

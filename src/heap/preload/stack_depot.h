@@ -35,5 +35,7 @@ void register_thread_stack();
 u32 registered_stack_tops(uptr* out, u32 capacity);
 
 void set_own_text_range(uptr lo, uptr hi);
+extern uptr g_own_lo, g_own_hi;
+inline bool own_text(uptr pc) { return pc >= g_own_lo && pc < g_own_hi; }
 
 }  // namespace ringside::heap::rt

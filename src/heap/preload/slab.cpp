@@ -1,0 +1,376 @@
+#include "slab.h"
+
+#include <csignal>
+
+#include "options.h"
+
+namespace ringside::heap::rt {
+
+uptr g_slab_base = 0;
+std::atomic<u64> g_slab_count { 0 };
+SlabInfo* g_slabs = nullptr;
+
+namespace {
+
+// Slot sizes: 16-byte steps to 128, then four steps per power of two up to 64 KiB.
+constexpr unsigned max_classes = 48;
+u32 g_class_size[max_classes];
+unsigned g_class_count = 0;
+u8 g_class_of[max_slot_bytes / 16 + 1];  // (needed + 15) / 16 -> class
+
+u64 g_max_slabs = 0;
+u8* g_meta_base = nullptr;  // per-slab metadata arrays at a fixed stride
+u64 g_meta_stride = 0;
+std::atomic<int> g_init_state { 0 };  // 0 none, 1 in progress, 2 ready, 3 failed
+
+struct Central {
+    SpinLock lock;
+    uptr* stack = nullptr;  // free slots (user addresses)
+    u64 count = 0;
+    u64 capacity = 0;
+    u64 slab = ~0ull;  // slab being carved
+};
+Central g_central[max_classes];
+SpinLock g_new_slab_lock;
+
+constexpr u32 cache_capacity = 64;
+
+struct ClassCache {
+    u32 count;
+    uptr slots[cache_capacity];
+};
+
+struct ThreadCache {
+    std::atomic<long> owner;  // tid; -1 = abandoned (fork child), never adopted
+    ThreadCache* next;
+    HeapTotals totals;
+    void* quarantine_batch;
+    ClassCache classes[max_classes];
+};
+
+SpinLock g_caches_lock;
+ThreadCache* g_caches = nullptr;
+ThreadCache* g_adopt_cursor = nullptr;
+ThreadCache* g_pool = nullptr;
+u64 g_pool_left = 0;
+
+[[gnu::tls_model("initial-exec")]] thread_local ThreadCache* t_cache = nullptr;
+
+u32 cache_limit(u32 slot_size)
+{
+    if (slot_size <= 1024)
+        return cache_capacity;
+    if (slot_size <= 8192)
+        return 16;
+    return 4;
+}
+
+bool thread_alive(long tid)
+{
+    long r = raw_syscall6(SYS_tgkill, sys_getpid(), tid, 0, 0, 0, 0);
+    return r != -3;  // ESRCH
+}
+
+// A thread that exited left its cache behind; a new thread takes it over, free slots included.
+ThreadCache* adopt_or_create(long tid)
+{
+    LockGuard guard(g_caches_lock);
+    // Look at a few candidates per new thread so thread creation stays O(1).
+    for (int tries = 0; tries < 8 && g_caches; ++tries) {
+        ThreadCache* c = g_adopt_cursor ? g_adopt_cursor : g_caches;
+        g_adopt_cursor = c->next;
+        long owner = c->owner.load(std::memory_order_relaxed);
+        if (owner > 0 && owner != tid && !thread_alive(owner)) {
+            c->owner.store(tid, std::memory_order_relaxed);
+            return c;
+        }
+    }
+    if (!g_pool_left) {
+        constexpr u64 per_chunk = 32;
+        g_pool = static_cast<ThreadCache*>(map_pages(per_chunk * sizeof(ThreadCache)));
+        if (!g_pool)
+            return nullptr;
+        g_pool_left = per_chunk;
+    }
+    ThreadCache* c = g_pool++;
+    --g_pool_left;
+    c->owner.store(tid, std::memory_order_relaxed);
+    c->next = g_caches;
+    g_caches = c;
+    return c;
+}
+
+ThreadCache* thread_cache()
+{
+    if (ThreadCache* c = t_cache)
+        return c;
+    t_cache = adopt_or_create(sys_gettid());
+    return t_cache;
+}
+
+unsigned class_for(u64 size)
+{
+    return g_class_of[(size + 2 * slab_left_redzone + 15) / 16];
+}
+
+// A new slab for class `k`; g_new_slab_lock held by no one else.
+u64 new_slab(unsigned k)
+{
+    LockGuard guard(g_new_slab_lock);
+    u64 index = g_slab_count.load(std::memory_order_relaxed);
+    if (index >= g_max_slabs)
+        return ~0ull;
+    SlabInfo& info = g_slabs[index];
+    info.meta = reinterpret_cast<SlotMeta*>(g_meta_base + index * g_meta_stride);
+    info.slot_size = g_class_size[k];
+    __atomic_store_n(&info.carved, 0, __ATOMIC_RELEASE);
+    g_slab_count.store(index + 1, std::memory_order_release);
+    return index;
+}
+
+bool central_push_locked(Central& c, uptr user)
+{
+    if (c.count == c.capacity) {
+        u64 capacity = c.capacity ? c.capacity * 2 : 1024;
+        auto* stack = static_cast<uptr*>(map_pages(capacity * sizeof(uptr)));
+        if (!stack)
+            return false;
+        for (u64 i = 0; i < c.count; ++i)
+            stack[i] = c.stack[i];
+        unmap_pages(c.stack, c.capacity * sizeof(uptr));
+        c.stack = stack;
+        c.capacity = capacity;
+    }
+    c.stack[c.count++] = user;
+    return true;
+}
+
+// Moves up to `want` free slots of class `k` into `cache`: recycled ones first, then fresh
+// slots carved from the class's slab.
+void refill(unsigned k, ClassCache& cache, u32 want)
+{
+    Central& c = g_central[k];
+    LockGuard guard(c.lock);
+    while (cache.count < want && c.count)
+        cache.slots[cache.count++] = c.stack[--c.count];
+    u32 slot_size = g_class_size[k];
+    u32 per_slab = static_cast<u32>(slab_bytes / slot_size);
+    while (cache.count < want) {
+        if (c.slab == ~0ull || g_slabs[c.slab].carved == per_slab) {
+            c.slab = new_slab(k);
+            if (c.slab == ~0ull)
+                return;
+        }
+        SlabInfo& info = g_slabs[c.slab];
+        u32 first = info.carved;
+        u32 n = per_slab - first;
+        if (n > want - cache.count)
+            n = want - cache.count;
+        uptr start = g_slab_base + c.slab * slab_bytes;
+        // Slots carved in reverse so the cache hands them out in address order.
+        for (u32 i = n; i-- > 0;)
+            cache.slots[cache.count++] = start + u64(first + i) * slot_size + slab_left_redzone;
+        __atomic_store_n(&info.carved, first + n, __ATOMIC_RELEASE);
+    }
+}
+
+void flush(unsigned k, ClassCache& cache, u32 keep)
+{
+    Central& c = g_central[k];
+    LockGuard guard(c.lock);
+    while (cache.count > keep) {
+        if (!central_push_locked(c, cache.slots[cache.count - 1]))
+            return;  // out of metadata memory: the slot stays cached
+        --cache.count;
+    }
+}
+
+void build_classes()
+{
+    unsigned n = 0;
+    for (u32 s = 48; s <= 128; s += 16)
+        g_class_size[n++] = s;
+    for (u32 base = 128; base < max_slot_bytes; base *= 2)
+        for (u32 step = 1; step <= 4; ++step)
+            g_class_size[n++] = base + step * (base / 4);
+    g_class_count = n;
+    unsigned k = 0;
+    for (u64 i = 0; i <= max_slot_bytes / 16; ++i) {
+        while (g_class_size[k] < i * 16)
+            ++k;
+        g_class_of[i] = static_cast<u8>(k);
+    }
+}
+
+}  // namespace
+
+bool slabs_init()
+{
+    int expected = 0;
+    if (!g_init_state.compare_exchange_strong(expected, 1, std::memory_order_acq_rel)) {
+        while (g_init_state.load(std::memory_order_acquire) == 1)
+            sys_sched_yield();
+        return g_init_state.load(std::memory_order_acquire) == 2;
+    }
+    build_classes();
+    // Reserved, not committed (MAP_NORESERVE, touched as used); smaller if the kernel says no.
+    g_meta_stride = round_up((slab_bytes / 48) * sizeof(SlotMeta), page_size);
+    for (u64 gib = 64; gib >= 1; gib /= 4) {
+        u64 region = gib << 30;
+        u64 slabs = region / slab_bytes;
+        void* base = map_pages(region);
+        if (!base)
+            continue;
+        void* meta = map_pages(slabs * g_meta_stride);
+        void* table = map_pages(slabs * sizeof(SlabInfo));
+        if (!meta || !table) {
+            unmap_pages(base, region);
+            unmap_pages(meta, slabs * g_meta_stride);
+            unmap_pages(table, slabs * sizeof(SlabInfo));
+            continue;
+        }
+        g_slab_base = reinterpret_cast<uptr>(base);
+        g_meta_base = static_cast<u8*>(meta);
+        g_slabs = static_cast<SlabInfo*>(table);
+        g_max_slabs = slabs;
+        g_init_state.store(2, std::memory_order_release);
+        return true;
+    }
+    g_init_state.store(3, std::memory_order_release);
+    return false;
+}
+
+bool slabs_ready() { return g_init_state.load(std::memory_order_acquire) == 2; }
+
+bool slab_slot_of(uptr address, SlabView& out)
+{
+    uptr offset = address - g_slab_base;
+    if (!g_slabs || address < g_slab_base || offset >= g_max_slabs * slab_bytes)
+        return false;
+    u64 s = offset / slab_bytes;
+    if (s >= g_slab_count.load(std::memory_order_acquire))
+        return false;
+    const SlabInfo& info = g_slabs[s];
+    if (!info.slot_size)
+        return false;
+    u64 i = (offset % slab_bytes) / info.slot_size;
+    if (i >= __atomic_load_n(&info.carved, __ATOMIC_ACQUIRE))
+        return false;
+    out.slot_start = g_slab_base + s * slab_bytes + i * info.slot_size;
+    out.slot_size = info.slot_size;
+    out.meta = &info.meta[i];
+    return true;
+}
+
+uptr slab_obtain(u64 size, SlotMeta*& meta, u64& slot_size)
+{
+    ThreadCache* tc = thread_cache();
+    if (!tc)
+        return 0;
+    unsigned k = class_for(size);
+    ClassCache& cache = tc->classes[k];
+    if (!cache.count) {
+        refill(k, cache, cache_limit(g_class_size[k]) / 2);
+        if (!cache.count)
+            return 0;
+    }
+    uptr user = cache.slots[--cache.count];
+    slot_size = g_class_size[k];
+    u64 offset = user - g_slab_base;
+    const SlabInfo& info = g_slabs[offset / slab_bytes];
+    meta = &info.meta[(offset % slab_bytes) / slot_size];
+    ++tc->totals.allocs;
+    tc->totals.bytes += size;
+    return user;
+}
+
+void slab_release(uptr user)
+{
+    ThreadCache* tc = thread_cache();
+    SlabView v;
+    if (!slab_slot_of(user, v))
+        return;
+    unsigned k = g_class_of[v.slot_size / 16];
+    if (!tc) {
+        Central& c = g_central[k];
+        LockGuard guard(c.lock);
+        central_push_locked(c, user);
+        return;
+    }
+    ClassCache& cache = tc->classes[k];
+    u32 limit = cache_limit(static_cast<u32>(v.slot_size));
+    if (cache.count >= limit)
+        flush(k, cache, limit / 2);
+    if (cache.count < cache_capacity)
+        cache.slots[cache.count++] = user;
+}
+
+void slab_count_free()
+{
+    if (ThreadCache* tc = t_cache)
+        ++tc->totals.frees;
+}
+
+void*& thread_quarantine_batch()
+{
+    [[gnu::tls_model("initial-exec")]] static thread_local void* without_cache = nullptr;
+    ThreadCache* tc = thread_cache();
+    return tc ? tc->quarantine_batch : without_cache;
+}
+
+Chunk slot_chunk(const SlabView& v)
+{
+    Chunk c;
+    c.user = slot_user(v);
+    c.base = v.slot_start;
+    c.size = v.meta->size;
+    c.left = static_cast<u32>(slab_left_redzone);
+    c.alloc_stack = v.meta->alloc_stack;
+    c.free_stack = v.meta->free_stack;
+    u8 state = v.meta->state.load(std::memory_order_acquire);
+    c.state = state == SlotLive || state == SlotAllocating ? ChunkState::Live : ChunkState::Freed;
+    c.kind = v.meta->kind;
+    c.overflow_reported = v.meta->overflow_reported;
+    return c;
+}
+
+void add_thread_totals(HeapTotals& out)
+{
+    LockGuard guard(g_caches_lock);
+    for (ThreadCache* c = g_caches; c; c = c->next) {
+        out.allocs += c->totals.allocs;
+        out.frees += c->totals.frees;
+        out.bytes += c->totals.bytes;
+    }
+}
+
+// Lock order: central (refill takes the new-slab lock inside it), new-slab, caches.
+void slabs_prepare_fork()
+{
+    for (unsigned k = 0; k < g_class_count; ++k)
+        g_central[k].lock.lock();
+    g_new_slab_lock.lock();
+    g_caches_lock.lock();
+}
+
+void slabs_after_fork_parent()
+{
+    g_caches_lock.unlock();
+    g_new_slab_lock.unlock();
+    for (unsigned k = g_class_count; k-- > 0;)
+        g_central[k].lock.unlock();
+}
+
+void slabs_after_fork_child()
+{
+    for (unsigned k = 0; k < g_class_count; ++k)
+        g_central[k].lock.reset();
+    g_new_slab_lock.reset();
+    g_caches_lock.reset();
+    // Other threads' caches may have been mid-update when fork() copied them: never reuse them.
+    long self = sys_gettid();
+    for (ThreadCache* c = g_caches; c; c = c->next)
+        c->owner.store(c == t_cache ? self : -1, std::memory_order_relaxed);
+}
+
+}  // namespace ringside::heap::rt

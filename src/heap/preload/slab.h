@@ -1,0 +1,106 @@
+// Size-class slabs for small blocks, in one reserved region of our own (never glibc's heap):
+// a block's metadata is found from its address by arithmetic (region offset -> slab -> slot),
+// so the allocation and free paths need no table probe, and "which block contains X" (fault
+// classification, interceptor ranges, reports) is O(1). Each slab holds slots of one size; a
+// slot is [16-byte left redzone][the program's bytes][right redzone up to the slot's end].
+// Free slots move between a per-thread cache and a per-class central stack in batches, so the
+// fast path takes no shared lock. Metadata (one SlotMeta per slot) lives in separate pages.
+#pragma once
+
+#include "chunk_table.h"
+
+namespace ringside::heap::rt {
+
+inline constexpr u64 slab_bytes = 1ull << 20;
+inline constexpr u64 slab_left_redzone = 16;
+// Blocks whose slot (size + both redzones) would exceed this go to the large path.
+inline constexpr u64 max_slot_bytes = 64 * 1024;
+inline constexpr u64 max_small_size = max_slot_bytes - 2 * slab_left_redzone;
+
+// Slot states. Released = freed and out of the quarantine, waiting in a free stack: still
+// reported as freed (double free, use after free) until the slot is handed out again.
+enum SlotState : u8 { SlotEmpty = 0, SlotLive, SlotFreeing, SlotFreed, SlotReleased, SlotAllocating };
+
+struct SlotMeta {
+    u32 size;
+    u32 alloc_stack;
+    u32 free_stack;
+    std::atomic<u8> state;
+    AllocKind kind;
+    u8 overflow_reported;
+    u8 spare;
+};
+static_assert(sizeof(SlotMeta) == 16);
+
+struct SlabView {
+    uptr slot_start;
+    u64 slot_size;
+    SlotMeta* meta;
+};
+
+// Reserves the region; false when the kernel refuses (then every block takes the large path).
+bool slabs_init();
+bool slabs_ready();
+
+// The slot holding `address` (anywhere in the slot, redzones included), or false when
+// `address` is outside the slab region or in a slot never handed out.
+bool slab_slot_of(uptr address, SlabView& out);
+inline uptr slot_user(const SlabView& v) { return v.slot_start + slab_left_redzone; }
+
+// A block for `size` bytes (<= max_small_size): the user address, with `meta` set to its
+// metadata, state left as it was (the caller publishes Live). 0 when out of memory.
+uptr slab_obtain(u64 size, SlotMeta*& meta, u64& slot_size);
+// Gives a slot back to this thread's cache (from the quarantine, or an internal block).
+void slab_release(uptr user);
+
+// Visits every slot ever handed out: visit(user, slot_size, meta).
+template <typename Visit>
+void for_each_slot(Visit&& visit);
+
+// This thread's partly filled quarantine batch (kept with the thread's cache, so a thread that
+// exits hands it to the next thread that adopts the cache).
+void*& thread_quarantine_batch();
+
+// Chunk view of a slot, for reports.
+Chunk slot_chunk(const SlabView& v);
+
+// Per-thread statistics, summed across threads for the summary line.
+struct HeapTotals {
+    u64 allocs = 0;
+    u64 frees = 0;
+    u64 bytes = 0;
+};
+void add_thread_totals(HeapTotals& out);
+void slab_count_free();
+
+// Fork: central locks held across fork(), reset in the child.
+void slabs_prepare_fork();
+void slabs_after_fork_parent();
+void slabs_after_fork_child();
+
+// --- internals shared with for_each_slot ---
+struct SlabInfo {
+    u32 slot_size;
+    u32 carved;  // slots handed out at least once (prefix of the slab)
+    SlotMeta* meta;
+};
+extern uptr g_slab_base;
+extern std::atomic<u64> g_slab_count;
+extern SlabInfo* g_slabs;
+
+template <typename Visit>
+void for_each_slot(Visit&& visit)
+{
+    u64 n = g_slab_count.load(std::memory_order_acquire);
+    for (u64 s = 0; s < n; ++s) {
+        const SlabInfo& info = g_slabs[s];
+        u32 carved = __atomic_load_n(&info.carved, __ATOMIC_ACQUIRE);
+        if (!info.slot_size || !info.meta)
+            continue;
+        uptr start = g_slab_base + s * slab_bytes;
+        for (u32 i = 0; i < carved; ++i)
+            visit(start + u64(i) * info.slot_size + slab_left_redzone, u64(info.slot_size), info.meta[i]);
+    }
+}
+
+}  // namespace ringside::heap::rt
