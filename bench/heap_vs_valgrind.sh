@@ -64,28 +64,37 @@ g++ -O2 -g map_strings.cpp -o map_strings
 gcc -O2 -g -pthread -fsanitize=address mt_alloc.c -o mt_alloc_asan
 g++ -O2 -g -fsanitize=address map_strings.cpp -o map_strings_asan
 
-measure() {  # prints "seconds max_rss_kb"
-    /usr/bin/time -f '%e %M' -o "$work/time.txt" "$@" >/dev/null 2>"$work/err.txt" || true
-    tail -1 "$work/time.txt"
+measure() {  # prints "wall_seconds max_rss_kb cpu_seconds exit_status" (cpu = user + sys)
+    /usr/bin/time -f '%e %M %U %S %x' -o "$work/time.txt" "$@" >/dev/null 2>"$work/err.txt" || true
+    tail -1 "$work/time.txt" | awk '{ printf "%s %s %.2f %s\n", $1, $2, $3 + $4, $5 }'
 }
 ratio() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print('%.1fx' % (a/b if b else 0))" "$1" "$2"; }
 
-printf '%-14s %-10s %9s %9s %8s %9s\n' workload config wall_s rss_MB time_x rss_x
+printf '%-12s %-9s %7s %7s %7s %7s %7s %7s\n' workload config wall_s cpu_s rss_MB wall_x cpu_x rss_x
+row() {  # NAME CONFIG WALL RSS CPU PLAIN-WALL PLAIN-RSS PLAIN-CPU
+    printf '%-12s %-9s %7s %7s %7s %7s %7s %7s\n' "$1" "$2" "$3" "$5" $(($4 / 1024)) \
+        "$(ratio "$3" "$6")" "$(ratio "$5" "$8")" "$(ratio "$4" "$7")"
+}
 run_workload() {  # NAME ASAN-BINARY-or-- COMMAND...
     local name=$1 asan=$2; shift 2
-    read -r pt pr < <(measure "$@")
-    read -r ct cr < <(measure "$rs" check --leak-check=yes -- "$@")
-    read -r vt vr < <(measure valgrind --tool=memcheck --leak-check=full --log-file=/dev/null "$@")
-    printf '%-14s %-10s %9s %9s %8s %9s\n' "$name" plain "$pt" $((pr / 1024)) 1.0x 1.0x
-    printf '%-14s %-10s %9s %9s %8s %9s\n' "$name" ringside "$ct" $((cr / 1024)) "$(ratio "$ct" "$pt")" "$(ratio "$cr" "$pr")"
-    printf '%-14s %-10s %9s %9s %8s %9s\n' "$name" memcheck "$vt" $((vr / 1024)) "$(ratio "$vt" "$pt")" "$(ratio "$vr" "$pr")"
+    read -r pt pr pc < <(measure "$@")
+    read -r ct cr cc cx < <(measure "$rs" check --leak-check=yes -- "$@")
+    [ "$cx" = 0 ] || { echo "note: $name under ringside check exited $cx:"; tail -3 "$work/err.txt"; }
+    read -r vt vr vc < <(measure valgrind --tool=memcheck --leak-check=full --log-file=/dev/null "$@")
+    row "$name" plain "$pt" "$pr" "$pc" "$pt" "$pr" "$pc"
+    row "$name" ringside "$ct" "$cr" "$cc" "$pt" "$pr" "$pc"
+    row "$name" memcheck "$vt" "$vr" "$vc" "$pt" "$pr" "$pc"
     if [ "$asan" != "--" ]; then
-        read -r at ar < <(ASAN_OPTIONS=detect_leaks=1 measure "./$asan")
-        printf '%-14s %-10s %9s %9s %8s %9s\n' "$name" asan "$at" $((ar / 1024)) "$(ratio "$at" "$pt")" "$(ratio "$ar" "$pr")"
+        read -r at ar ac < <(ASAN_OPTIONS=detect_leaks=1 measure "./$asan")
+        row "$name" asan "$at" "$ar" "$ac" "$pt" "$pr" "$pc"
     fi
-    echo "$name: memcheck/ringside = $(ratio "$vt" "$ct")"
+    echo "$name: memcheck/ringside wall = $(ratio "$vt" "$ct"), cpu = $(ratio "$vc" "$cc")"
 }
 run_workload mt_alloc mt_alloc_asan ./mt_alloc
 run_workload map_strings map_strings_asan ./map_strings
+# Debian's interpreter itself: a `python3` found first on PATH may be a pyenv shim (a bash
+# script starting several processes), which would measure the shim instead of Python.
+py=/usr/bin/python3
+[ -x "$py" ] || py=$(command -v python3)
 export PYTHONMALLOC=malloc
-run_workload py_dict -- python3 -c 'd = {str(i): [i] * 3 for i in range(300000)}'
+run_workload py_dict -- "$py" -c 'd = {str(i): [i] * 3 for i in range(300000)}'

@@ -261,7 +261,7 @@ void* allocate_small(u64 size, AllocKind kind, bool zero)
     } else {
         ReentryGuard guard;
         m->alloc_stack = capture_and_store();
-        quarantine_note_live(static_cast<long>(size));
+        quarantine_note_live(static_cast<long>(slot_size));
     }
     m->state.store(SlotLive, std::memory_order_release);
     poll_requests();
@@ -302,7 +302,7 @@ void deallocate_small(void* p, const SlabView& v, AllocKind expected, const char
     slab_count_free();
     if (m.kind == AllocKind::Internal || t_reentry) {
         if (m.kind != AllocKind::Internal)
-            quarantine_note_live(-static_cast<long>(m.size));
+            quarantine_note_live(-static_cast<long>(v.slot_size));
         m.state.store(SlotReleased, std::memory_order_release);
         slab_release(user);
         return;
@@ -319,7 +319,7 @@ void deallocate_small(void* p, const SlabView& v, AllocKind expected, const char
     fast_fill(p, freed_byte, size < max_poison ? size : max_poison);
     m.free_stack = free_stack;
     m.state.store(SlotFreed, std::memory_order_release);
-    quarantine_note_live(-static_cast<long>(size));
+    quarantine_note_live(-static_cast<long>(v.slot_size));
     if (bad_redzone)
         overflow_report(before, bad_redzone, "", how);
     if (!compatible(before.kind, expected)) {
@@ -331,7 +331,7 @@ void deallocate_small(void* p, const SlabView& v, AllocKind expected, const char
         r.block = before;
         report_error(r);
     }
-    quarantine_push(user, size);
+    quarantine_push(user, v.slot_size);
 }
 
 // Pops blocks past the budget into `evicted` (released after the caller unlocks the shard).

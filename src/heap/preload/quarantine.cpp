@@ -53,8 +53,8 @@ u64 budget()
 {
     u64 cap = g_options.quarantine_mb << 20;
     long live = g_live.load(std::memory_order_relaxed);
-    u64 half = live > 0 ? static_cast<u64>(live) / 2 : 0;
-    u64 b = half > budget_floor ? half : budget_floor;
+    u64 quarter = live > 0 ? static_cast<u64>(live) / 4 : 0;
+    u64 b = quarter > budget_floor ? quarter : budget_floor;
     return b < cap ? b : cap;
 }
 

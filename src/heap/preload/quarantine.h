@@ -1,16 +1,16 @@
 // The quarantine for slab blocks: freed blocks are held back (poisoned) before their slots are
 // reused, so writes after free are seen and stale pointers keep pointing at freed memory. Each
 // thread fills a batch of its own without locks; full batches join one global FIFO, bounded in
-// bytes (half the live heap, at most --quarantine-mb); the thread that pushes past the bound
-// verifies and releases the oldest batches.
+// slot bytes (a quarter of the live slots' bytes, at least 256 KiB, at most --quarantine-mb);
+// the thread that pushes past the bound verifies and releases the oldest batches.
 #pragma once
 
 #include "sys.h"
 
 namespace ringside::heap::rt {
 
-// `user` is a slab block already marked Freed and poisoned.
-void quarantine_push(uptr user, u64 size);
+// `user` is a slab block already marked Freed and poisoned; `bytes` is its slot's size.
+void quarantine_push(uptr user, u64 bytes);
 // Live-bytes bookkeeping for the budget (approximate: per-thread deltas, flushed in chunks).
 void quarantine_note_live(long delta);
 u64 quarantine_live_bytes();
