@@ -6,7 +6,7 @@ usage: json_validate.py SCHEMA_DIR TOOL FILE...   ("-" reads standard input)
 Every schema in SCHEMA_DIR is checked as a draft 2020-12 schema and registered under its $id,
 so that leaks.json can refer to check.json. Each document must be valid; then copies of it,
 each broken the way docs/json.md forbids (no schema_version, an unknown field, a size as a
-"kB" string, an item missing a key), must be rejected, so that a schema too loose to catch
+"kB" string, a boolean as "yes", an item missing a key), must be rejected, so that a schema too loose to catch
 them fails the test as well.
 """
 import copy
@@ -67,6 +67,24 @@ def first_size(value):
     return None
 
 
+def first_boolean(value):
+    """A container holding a boolean field, and that field's key."""
+    if isinstance(value, dict):
+        for key, child in value.items():
+            if isinstance(child, bool):
+                return value, key
+        children = value.values()
+    elif isinstance(value, list):
+        children = value
+    else:
+        return None
+    for child in children:
+        found = first_boolean(child)
+        if found:
+            return found
+    return None
+
+
 def main():
     schema_dir, tool, files = sys.argv[1], sys.argv[2], sys.argv[3:]
     registry, schemas = load_registry(schema_dir)
@@ -103,6 +121,12 @@ def main():
             key = next(iter(item))
             del item[key]
             broken.append((f"with a {collection} item missing {key!r}", doc))
+        doc = copy.deepcopy(document)
+        found = first_boolean(doc)
+        if found:
+            holder, key = found
+            holder[key] = "yes"
+            broken.append((f"with {key!r} as \"yes\"", doc))
         doc = copy.deepcopy(document)
         found = first_size(doc)
         if found:
