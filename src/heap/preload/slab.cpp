@@ -1,8 +1,6 @@
 #include "slab.h"
 
-#include <csignal>
 
-#include "options.h"
 
 namespace ringside::heap::rt {
 

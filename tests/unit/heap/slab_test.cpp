@@ -1,0 +1,107 @@
+// The preload library's size-class slabs, compiled into the test directly (the library itself
+// is a -nodefaultlibs shared object that cannot be linked into a GoogleTest binary).
+#include <gtest/gtest.h>
+
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "heap/preload/slab.cpp"
+#include "heap/preload/sys.cpp"
+
+using namespace ringside::heap::rt;
+
+namespace {
+
+struct Obtained {
+    uptr user;
+    u64 slot_size;
+};
+
+Obtained obtain(u64 size)
+{
+    SlotMeta* meta = nullptr;
+    u64 slot_size = 0;
+    uptr user = slab_obtain(size, meta, slot_size);
+    return { user, slot_size };
+}
+
+TEST(Slab, SlotsHoldTheBlockAndBothRedzones)
+{
+    ASSERT_TRUE(slabs_init());
+    for (u64 size : std::vector<u64> { 0, 1, 16, 17, 88, 1000, 4096, 40000, max_small_size }) {
+        Obtained o = obtain(size);
+        ASSERT_NE(o.user, 0u) << size;
+        EXPECT_EQ(o.user % 16, 0u) << size;
+        EXPECT_GE(o.slot_size, size + 2 * slab_left_redzone) << size;
+        EXPECT_LE(o.slot_size, max_slot_bytes) << size;
+        // Every address of the slot, redzones included, maps back to it.
+        for (uptr a : { o.user - 16, o.user, o.user + size, o.user - 16 + o.slot_size - 1 }) {
+            SlabView v;
+            ASSERT_TRUE(slab_slot_of(a, v)) << size;
+            EXPECT_EQ(slot_user(v), o.user) << size;
+            EXPECT_EQ(v.slot_size, o.slot_size) << size;
+        }
+    }
+}
+
+TEST(Slab, AddressesOutsideHandedOutSlotsAreNotBlocks)
+{
+    ASSERT_TRUE(slabs_init());
+    SlabView v;
+    int local = 0;
+    EXPECT_FALSE(slab_slot_of(reinterpret_cast<uptr>(&local), v));
+    EXPECT_FALSE(slab_slot_of(0, v));
+    EXPECT_FALSE(slab_slot_of(g_slab_base + g_max_slabs * slab_bytes - 1, v));
+}
+
+TEST(Slab, ReleasedSlotsAreReusedAndDistinctWhileLive)
+{
+    ASSERT_TRUE(slabs_init());
+    std::set<uptr> live;
+    for (int i = 0; i < 5000; ++i) {
+        Obtained o = obtain(100);
+        ASSERT_TRUE(live.insert(o.user).second);
+    }
+    uptr first = *live.begin();
+    slab_release(first);
+    EXPECT_EQ(obtain(100).user, first);  // the thread cache hands back what it was given
+}
+
+TEST(Slab, ThreadsNeverShareASlotAndTheWalkSeesThemAll)
+{
+    ASSERT_TRUE(slabs_init());
+    constexpr int per_thread = 20000;
+    std::vector<uptr> got[4];
+    std::vector<std::thread> threads;
+    for (auto& out : got)
+        threads.emplace_back([&out] {
+            for (int i = 0; i < per_thread; ++i) {
+                SlotMeta* meta;
+                u64 slot_size;
+                uptr user = slab_obtain(48 + i % 200, meta, slot_size);
+                meta->state.store(SlotLive);
+                out.push_back(user);
+                if (i % 3 == 0) {  // cross-thread churn through the central stacks
+                    meta->state.store(SlotReleased);
+                    slab_release(user);
+                    out.pop_back();
+                }
+            }
+        });
+    for (auto& t : threads)
+        t.join();
+    std::set<uptr> all;
+    for (auto& out : got)
+        for (uptr u : out)
+            ASSERT_TRUE(all.insert(u).second);
+    std::set<uptr> walked;
+    for_each_slot([&](uptr user, u64, const SlotMeta& m) {
+        if (m.state.load() == SlotLive)
+            walked.insert(user);
+    });
+    for (uptr u : all)
+        EXPECT_TRUE(walked.count(u));
+}
+
+}  // namespace
