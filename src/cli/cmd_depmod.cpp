@@ -8,6 +8,7 @@
 #include <sys/utsname.h>
 #include <vector>
 
+#include "cli/build_info.h"
 #include "cli/commands.h"
 #include "cli/version.h"
 #include "kmod/depmod.h"
@@ -76,6 +77,15 @@ std::string default_cache_file(const std::string& module_dir)
     char name[64];
     std::snprintf(name, sizeof name, "/depmod-%016llx.cache", static_cast<unsigned long long>(h));
     return dir + name;
+}
+
+// Names this build: a cache written by another version or build of ringside must not keep
+// files that this one would write differently.
+std::string producer_identity()
+{
+    kmod::CacheKey exe = kmod::file_identity("/proc/self/exe");
+    return std::string("ringside ") + RINGSIDE_VERSION + " " + RINGSIDE_GIT_COMMIT + " " + std::to_string(exe.size) + " "
+        + std::to_string(exe.mtime_ns) + " " + std::to_string(exe.inode);
 }
 
 }  // namespace
@@ -235,8 +245,10 @@ int cmd_depmod(int argc, char** argv)
     if (!all)
         for (int i = optind; i < argc; i++)
             request.module_files.emplace_back(argv[i]);
-    if (!no_cache && !request.dry_run)
+    if (!no_cache && !request.dry_run) {
         request.cache_file = cache_file.empty() ? default_cache_file(module_dir) : cache_file;
+        request.producer = producer_identity();
+    }
 
     auto result = run_depmod(request, log);
     if (!result) {
@@ -252,6 +264,7 @@ int cmd_depmod(int argc, char** argv)
         return 0;
     }
     auto written = write_depmod_files(*result);
+    remember_depmod_run(request, *result, written.has_value());
     if (!written) {
         log(DepmodLevel::Fatal, written.error().message);
         return 1;

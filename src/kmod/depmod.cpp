@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstring>
 #include <dirent.h>
+#include <memory>
+#include <optional>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <thread>
@@ -73,6 +75,7 @@ struct Candidate {
     bool under_dir = false;
     std::string relpath;     // path relative to the module directory (if under it)
     std::string uncrelpath;  // relpath as modules.order spells it ("<dir>/<name>.ko")
+    CacheKey identity;       // from the walk (fstatat in its directory); zero: not known yet
 };
 
 class Scanner {
@@ -83,7 +86,7 @@ public:
     }
 
     // Adds the file at `path` unless a module of that name with higher priority is known.
-    void consider(const std::string& path)
+    void consider(const std::string& path, const CacheKey& identity = {})
     {
         std::string name = module_name_of(path);
         auto found = m_by_name.find(name);
@@ -91,10 +94,12 @@ public:
             if (old_is_preferred(m_modules[found->second], path, name.size()))
                 return;
             m_modules[found->second] = make_candidate(path, std::move(name));
+            m_modules[found->second].identity = identity;
             return;
         }
         m_by_name.emplace(name, m_modules.size());
         m_modules.push_back(make_candidate(path, std::move(name)));
+        m_modules.back().identity = identity;
     }
 
     // Adds an explicitly named module file: a second module of the same name is an error.
@@ -185,7 +190,15 @@ private:
                 walk_open(sub, path);
                 ::closedir(sub);
             } else if (has_module_extension(name)) {
-                consider(path);
+                // Stat'ed here, relative to the open directory, for the cache: cheaper than
+                // a lookup of the whole path later.
+                struct stat st;
+                CacheKey identity;
+                if (::fstatat(dfd, name, &st, 0) == 0)
+                    identity = { static_cast<std::uint64_t>(st.st_size),
+                        static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
+                        static_cast<std::uint64_t>(st.st_ino), static_cast<std::uint64_t>(st.st_dev) };
+                consider(path, identity);
             }
         }
     }
@@ -336,34 +349,29 @@ void apply_modules_order(std::vector<Candidate>& modules, const std::string& dir
     modules = std::move(sorted);
 }
 
-struct FileIdentity {
-    std::uint64_t size = 0;
-    std::int64_t mtime_ns = 0;
-    std::uint64_t inode = 0;
-    std::uint64_t device = 0;
+// What the modules are, as far as depmod's outputs go: each one's encoded facts, from the
+// cache when the file is unchanged, else read (in parallel). `changed` says whether any
+// module's facts differ from what the cache held for its path.
+struct LoadedFacts {
+    std::vector<std::string_view> encoded;  // into `cache` or `read`
+    std::vector<std::optional<ModuleFacts>> read;
+    std::vector<std::string> read_encoded;
+    bool changed = false;
 };
 
-// Reads every module, in parallel; unchanged files come from the cache.
-std::vector<ModuleFacts> load_facts(const std::vector<Candidate>& modules, const DepmodRequest& request,
+LoadedFacts load_facts(const std::vector<Candidate>& modules, const DepmodRequest& request, DepmodCache& cache,
     std::size_t& from_cache)
 {
-    std::vector<ModuleFacts> facts(modules.size());
+    LoadedFacts loaded;
+    loaded.encoded.resize(modules.size());
+    loaded.read.resize(modules.size());
+    loaded.read_encoded.resize(modules.size());
     std::vector<CacheKey> keys(modules.size());
-    std::vector<char> known(modules.size(), 0);
-    DepmodCache cache;
-    if (!request.cache_file.empty())
-        cache = DepmodCache::load(request.cache_file);
     from_cache = 0;
     for (std::size_t i = 0; i < modules.size(); i++) {
-        struct stat st;
-        if (::stat(modules[i].path.c_str(), &st) != 0)
-            continue;
-        keys[i] = CacheKey { static_cast<std::uint64_t>(st.st_size),
-            static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
-            static_cast<std::uint64_t>(st.st_ino), static_cast<std::uint64_t>(st.st_dev) };
-        if (const ModuleFacts* cached = cache.find(modules[i].path, keys[i])) {
-            facts[i] = *cached;
-            known[i] = 1;
+        keys[i] = modules[i].identity.inode ? modules[i].identity : file_identity(modules[i].path);
+        if (auto cached = cache.find(modules[i].path, keys[i]); cached && keys[i].inode) {
+            loaded.encoded[i] = *cached;
             from_cache++;
         }
     }
@@ -373,8 +381,10 @@ std::vector<ModuleFacts> load_facts(const std::vector<Candidate>& modules, const
             std::size_t i = next.fetch_add(1);
             if (i >= modules.size())
                 return;
-            if (!known[i])
-                facts[i] = read_module_facts(modules[i].path);
+            if (loaded.encoded[i].data())
+                continue;
+            loaded.read[i] = read_module_facts(modules[i].path);
+            loaded.read_encoded[i] = DepmodCache::encode_facts(*loaded.read[i]);
         }
     };
     unsigned threads = request.threads ? request.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -385,19 +395,79 @@ std::vector<ModuleFacts> load_facts(const std::vector<Candidate>& modules, const
     worker();
     for (auto& t : pool)
         t.join();
-    if (!request.cache_file.empty() && from_cache != modules.size()) {
-        DepmodCache updated;
-        for (std::size_t i = 0; i < modules.size(); i++)
-            if (keys[i].size || keys[i].inode)
-                updated.put(modules[i].path, keys[i], facts[i]);
-        (void)updated.save(request.cache_file);  // a cache that cannot be written is only slower
-    } else if (!request.cache_file.empty() && cache.size() != modules.size()) {
-        DepmodCache updated;
-        for (std::size_t i = 0; i < modules.size(); i++)
-            updated.put(modules[i].path, keys[i], facts[i]);
-        (void)updated.save(request.cache_file);
+
+    for (std::size_t i = 0; i < modules.size(); i++) {
+        if (!loaded.read[i])
+            continue;
+        auto before = cache.find_any(modules[i].path);
+        if (!before || *before != loaded.read_encoded[i])
+            loaded.changed = true;
+        if (keys[i].inode)
+            cache.put(modules[i].path, keys[i], loaded.read_encoded[i]);
+        loaded.encoded[i] = loaded.read_encoded[i];
     }
-    return facts;
+    std::vector<std::string_view> present;
+    present.reserve(modules.size());
+    for (const Candidate& m : modules)
+        present.push_back(m.path);
+    if (cache.keep_only(present))
+        loaded.changed = true;
+    return loaded;
+}
+
+// Everything besides the module facts that the outputs are made from, byte-exact, so that a
+// rerun can tell whether it would produce the files the last run wrote.
+std::string describe_inputs(const DepmodRequest& request, const std::string& dir, const std::vector<Candidate>& modules)
+{
+    std::string d;
+    auto add = [&](std::string_view field) {
+        d += std::to_string(field.size());
+        d += ':';
+        d += field;
+    };
+    auto add_file = [&](const std::string& path) {
+        CacheKey k = file_identity(path);
+        add(path);
+        add(std::to_string(k.size) + "," + std::to_string(k.mtime_ns) + "," + std::to_string(k.inode) + ","
+            + std::to_string(k.device));
+    };
+    add(request.producer);
+    add(dir);
+    add(request.base_dir);
+    add(request.kernel_version);
+    for (const std::string& path : request.config_paths)
+        add(path);
+    add("files");
+    for (const std::string& path : request.module_files)
+        add(path);
+    add("symbols");
+    if (request.symvers_file)
+        add_file(*request.symvers_file);
+    if (request.system_map_file)
+        add_file(*request.system_map_file);
+    add(std::string { request.report_unknown ? 'e' : '-', request.warn_duplicates ? 'w' : '-',
+        request.symbol_prefix ? request.symbol_prefix : '-', request.layout == IndexLayout::PostOrder ? 'p' : 'r' });
+    for (const char* name : { "modules.order", "modules.builtin", "modules.builtin.modinfo" })
+        add_file(dir + "/" + name);
+    add("modules");
+    for (const Candidate& m : modules) {
+        add(m.name);
+        add(m.path);
+        add(m.under_dir ? m.relpath : m.path);
+    }
+    return d;
+}
+
+// True when the last run's inputs were these and its files are still the ones it wrote.
+bool last_outputs_still_valid(const DepmodCache& cache, const std::string& inputs, const std::string& dir)
+{
+    const auto& last = cache.last_run();
+    if (!last || last->inputs != inputs || last->outputs.empty())
+        return false;
+    for (const auto& output : last->outputs)
+        if (!(file_identity(dir + "/" + output.name) == output.key))
+            return false;
+    return true;
 }
 
 }  // namespace
@@ -455,8 +525,24 @@ Result<DepmodResult> run_depmod(const DepmodRequest& request, const DepmodLog& l
     sort_in_hash_order(modules, module_hash_buckets, [](const Candidate& c) -> const std::string& { return c.name; });
     apply_modules_order(modules, dir, log);
 
-    std::vector<ModuleFacts> facts = load_facts(modules, request, result.modules_from_cache);
+    auto cache = std::make_shared<DepmodCache>();
+    if (!request.cache_file.empty())
+        *cache = DepmodCache::load(request.cache_file);
+    LoadedFacts loaded = load_facts(modules, request, *cache, result.modules_from_cache);
     result.module_count = modules.size();
+    if (!request.cache_file.empty()) {
+        result.cache = cache;
+        result.inputs = describe_inputs(request, dir, modules);
+        if (!loaded.changed && !request.dry_run && last_outputs_still_valid(*cache, result.inputs, dir)) {
+            // The same inputs give the same files: keep them, and say what the last run said.
+            for (const auto& message : cache->last_run()->messages)
+                log(message.level, message.text);
+            result.messages = cache->last_run()->messages;
+            for (const auto& output : cache->last_run()->outputs)
+                result.kept.push_back(output.name);
+            return result;
+        }
+    }
 
     state.modules.reserve(modules.size());
     for (std::size_t i = 0; i < modules.size(); i++) {
@@ -464,14 +550,52 @@ Result<DepmodResult> run_depmod(const DepmodRequest& request, const DepmodLog& l
         m.name = modules[i].name;
         m.path = modules[i].path;
         m.output_path = modules[i].under_dir ? modules[i].relpath : modules[i].path;
-        m.facts = std::move(facts[i]);
+        if (loaded.read[i]) {
+            m.facts = std::move(*loaded.read[i]);
+        } else {
+            auto decoded = DepmodCache::decode_facts(loaded.encoded[i]);
+            m.facts = decoded ? std::move(*decoded) : read_module_facts(modules[i].path);
+        }
         state.modules.push_back(std::move(m));
     }
 
+    // What is logged from here on is what a rerun that keeps the files must say again.
+    DepmodLog recording = [&](DepmodLevel level, const std::string& text) {
+        result.messages.push_back({ level, text });
+        log(level, text);
+    };
+    state.log = &recording;
     resolve_symbols(state);
     TRY_VOID(number_dependencies(state));
     TRY_VOID(render_outputs(state, dir, result.files));
+    state.log = &log;
     return result;
+}
+
+void remember_depmod_run(const DepmodRequest& request, const DepmodResult& result, bool written)
+{
+    if (request.cache_file.empty() || !result.cache)
+        return;
+    std::optional<DepmodLastRun> run;
+    if (written) {
+        run.emplace();
+        run->inputs = result.inputs;
+        run->messages = result.messages;
+        auto remember = [&](const std::string& name) {
+            CacheKey key = file_identity(result.module_dir + "/" + name);
+            run->outputs.push_back({ name, key });
+            return key.inode != 0;
+        };
+        bool complete = true;
+        for (const DepmodFile& file : result.files)
+            complete = remember(file.name) && complete;
+        for (const std::string& name : result.kept)
+            complete = remember(name) && complete;
+        if (!complete)
+            run.reset();
+    }
+    result.cache->set_last_run(std::move(run));
+    (void)result.cache->save(request.cache_file);  // a cache that cannot be written is only slower
 }
 
 std::string depmod_dry_run_text(const DepmodResult& result)

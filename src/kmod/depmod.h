@@ -4,11 +4,13 @@
 // them are separate steps, so `-n` and tests get the contents without touching the disk.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "base/result.h"
+#include "kmod/depmod_cache.h"
 #include "kmod/depmod_log.h"
 #include "kmod/index_writer.h"
 
@@ -29,6 +31,8 @@ struct DepmodRequest {
     bool dry_run = false;                        // -n: only the text files, no .bin, no warnings for them
     IndexLayout layout = IndexLayout::PostOrder;
     std::string cache_file;                      // empty: no cache
+    // Who writes the files (name, version, build): a rerun by another build recomputes them.
+    std::string producer;
     unsigned threads = 0;                        // 0: one per core
 };
 
@@ -40,8 +44,16 @@ struct DepmodFile {
 struct DepmodResult {
     std::string module_dir;          // <base>/lib/modules/<version>
     std::vector<DepmodFile> files;   // in kmod's write order
+    // Files the last run wrote from exactly these inputs and that are still in place: kept
+    // instead of rewritten (only with a cache; `files` is then empty).
+    std::vector<std::string> kept;
     std::size_t module_count = 0;
     std::size_t modules_from_cache = 0;
+
+    // For remember_depmod_run(): the cache, the inputs' description and what was logged.
+    std::shared_ptr<DepmodCache> cache;
+    std::string inputs;
+    std::vector<DepmodLastRun::Message> messages;
 };
 
 // The module directory kmod uses: base (made absolute) + "/lib/modules/" + version.
@@ -55,8 +67,13 @@ Result<DepmodResult> run_depmod(const DepmodRequest& request, const DepmodLog& l
 std::string depmod_dry_run_text(const DepmodResult& result);
 
 // Writes every file of `result` into its module directory: all to temporary names first, then
-// all renamed into place, so a failure (full disk, kill) leaves the previous set intact.
+// all renamed into place, so a failure (full disk, kill) leaves the previous set intact. Kept
+// files get their modification time renewed, as if written (depmod -A compares it).
 Result<void> write_depmod_files(const DepmodResult& result);
+
+// Saves the cache after the files were written (or failed to be): with `written`, it records
+// this run's inputs, output files and messages so that an identical rerun can keep them.
+void remember_depmod_run(const DepmodRequest& request, const DepmodResult& result, bool written);
 
 // depmod -A: true when modules.dep exists and no module file in the tree is newer (seconds).
 bool depmod_files_up_to_date(const std::string& module_dir, const DepmodLog& log);

@@ -314,19 +314,27 @@ Result<void> render_outputs(const State& state, const std::string& module_dir, s
     out.dep_lines.reserve(state.modules.size());
     for (std::size_t i = 0; i < state.modules.size(); i++)
         out.dep_lines.push_back(dep_line(state, i));
-    // kmod's write order; -n prints only the text files, in this same order.
+    // kmod's write order; -n prints only the text files, in this same order. Each .bin is
+    // assigned after its entry exists: a TRY inside the braces would leak the name on error.
     files.push_back({ "modules.dep", out.deps() });
-    if (!request.dry_run)
-        files.push_back({ "modules.dep.bin", TRY(out.deps_bin()) });
+    if (!request.dry_run) {
+        files.push_back({ "modules.dep.bin", {} });
+        files.back().content = TRY(out.deps_bin());
+    }
     files.push_back({ "modules.alias", out.aliases() });
-    if (!request.dry_run)
-        files.push_back({ "modules.alias.bin", TRY(out.aliases_bin()) });
+    if (!request.dry_run) {
+        files.push_back({ "modules.alias.bin", {} });
+        files.back().content = TRY(out.aliases_bin());
+    }
     files.push_back({ "modules.softdep", out.softdeps() });
     files.push_back({ "modules.symbols", out.symbols() });
     if (!request.dry_run) {
-        files.push_back({ "modules.symbols.bin", TRY(out.symbols_bin()) });
-        files.push_back({ "modules.builtin.bin", TRY(out.builtin_bin()) });
-        files.push_back({ "modules.builtin.alias.bin", TRY(out.builtin_alias_bin()) });
+        files.push_back({ "modules.symbols.bin", {} });
+        files.back().content = TRY(out.symbols_bin());
+        files.push_back({ "modules.builtin.bin", {} });
+        files.back().content = TRY(out.builtin_bin());
+        files.push_back({ "modules.builtin.alias.bin", {} });
+        files.back().content = TRY(out.builtin_alias_bin());
     }
     files.push_back({ "modules.devname", out.devname() });
     return {};

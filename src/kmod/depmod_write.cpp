@@ -102,6 +102,12 @@ Result<void> write_depmod_files(const DepmodResult& result)
         return system_error("could not open directory " + dir, errno);
     finish_interrupted_commit(dfd);
     remove_stale_temporaries(dfd);
+    for (const std::string& name : result.kept)
+        if (::utimensat(dfd, name.c_str(), nullptr, 0) != 0) {
+            int saved = errno;
+            ::close(dfd);
+            return system_error(dir + "/" + name, saved);
+        }
 
     std::string suffix = std::string(temp_marker) + std::to_string(::getpid());
     std::vector<std::string> written;

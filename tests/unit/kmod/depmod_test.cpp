@@ -1,4 +1,5 @@
 // depmod's building blocks: kmod's hash order, depmod.d parsing, the cache format.
+#include <cstdio>
 #include <gtest/gtest.h>
 
 #include "kmod/depmod_cache.h"
@@ -111,21 +112,38 @@ TEST(DepmodCache, RoundTripAndRejectsDamage)
     facts.needs = { { "printk", 0xdeadbeef, false }, { "maybe", 0, true } };
     facts.modinfo = { { "alias", "pci:v*" }, { "softdep", "pre: x" } };
     CacheKey key { 100, 1700000000123456789, 42, 7 };
-    cache.put("/lib/modules/x/a.ko", key, facts);
+    cache.put("/lib/modules/x/a.ko", key, DepmodCache::encode_facts(facts));
     ModuleFacts broken;
     broken.load_error = "Exec format error";
-    cache.put("/lib/modules/x/b.ko", key, broken);
+    cache.put("/lib/modules/x/b.ko", key, DepmodCache::encode_facts(broken));
+    DepmodLastRun run;
+    run.inputs = "inputs";
+    run.outputs = { { "modules.dep", key } };
+    run.messages = { { DepmodLevel::Warning, "a warning" } };
+    cache.set_last_run(run);
 
     std::string bytes = cache.serialize();
     DepmodCache back = DepmodCache::parse(bytes);
     ASSERT_EQ(back.size(), 2u);
-    ASSERT_NE(back.find("/lib/modules/x/a.ko", key), nullptr);
-    EXPECT_EQ(*back.find("/lib/modules/x/a.ko", key), facts);
-    EXPECT_EQ(*back.find("/lib/modules/x/b.ko", key), broken);
+    auto decoded = [&](const DepmodCache& c, const char* path) {
+        auto encoded = c.find(path, key);
+        EXPECT_TRUE(encoded.has_value()) << path;
+        auto facts = DepmodCache::decode_facts(encoded.value_or(""));
+        EXPECT_TRUE(facts.has_value()) << path;
+        return facts.value_or(ModuleFacts {});
+    };
+    EXPECT_EQ(decoded(back, "/lib/modules/x/a.ko"), facts);
+    EXPECT_EQ(decoded(back, "/lib/modules/x/b.ko"), broken);
+    ASSERT_TRUE(back.last_run().has_value());
+    EXPECT_EQ(*back.last_run(), run);
     // Any change of size, mtime, inode or device makes the entry stale.
     for (CacheKey other : { CacheKey { 101, key.mtime_ns, 42, 7 }, CacheKey { 100, key.mtime_ns + 1, 42, 7 },
              CacheKey { 100, key.mtime_ns, 43, 7 }, CacheKey { 100, key.mtime_ns, 42, 8 } })
-        EXPECT_EQ(back.find("/lib/modules/x/a.ko", other), nullptr);
+        EXPECT_FALSE(back.find("/lib/modules/x/a.ko", other).has_value());
+    // Dropping modules that are gone.
+    EXPECT_FALSE(back.keep_only({ "/lib/modules/x/a.ko", "/lib/modules/x/b.ko" }));
+    EXPECT_TRUE(back.keep_only({ "/lib/modules/x/b.ko" }));
+    EXPECT_FALSE(back.find_any("/lib/modules/x/a.ko").has_value());
 
     // Every truncation and every flipped byte gives an empty cache, never a wrong one.
     for (std::size_t n = 0; n < bytes.size(); n++)
@@ -133,6 +151,23 @@ TEST(DepmodCache, RoundTripAndRejectsDamage)
     for (std::size_t i = 0; i < bytes.size(); i++) {
         std::string bad = bytes;
         bad[i] = static_cast<char>(bad[i] ^ 0x40);
-        EXPECT_EQ(DepmodCache::parse(bad).size(), 0u) << i;
+        DepmodCache damaged = DepmodCache::parse(bad);
+        EXPECT_EQ(damaged.size(), 0u) << i;
+        EXPECT_FALSE(damaged.last_run().has_value()) << i;
     }
+}
+
+TEST(DepmodCache, SavedFileLoadsBack)
+{
+    std::string dir = ::testing::TempDir();
+    std::string path = dir + "/ringside-depmod-cache-test";
+    DepmodCache cache;
+    ModuleFacts facts;
+    facts.exports = { { "sym_a", 1 } };
+    cache.put("/m/a.ko", CacheKey { 1, 2, 3, 4 }, DepmodCache::encode_facts(facts));
+    ASSERT_TRUE(cache.save(path).has_value());
+    DepmodCache back = DepmodCache::load(path);
+    ASSERT_EQ(back.size(), 1u);
+    EXPECT_EQ(back.find("/m/a.ko", CacheKey { 1, 2, 3, 4 }), cache.find("/m/a.ko", CacheKey { 1, 2, 3, 4 }).value());
+    std::remove(path.c_str());
 }
