@@ -31,6 +31,10 @@ install(FILES ${PROJECT_SOURCE_DIR}/completions/ringside.bash
 install(FILES ${PROJECT_SOURCE_DIR}/completions/_ringside
   DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions)
 
+# The JSON Schemas of every tool's --json document (docs/json.md).
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/json-schema/
+  DESTINATION ${CMAKE_INSTALL_DATADIR}/ringside/json-schema FILES_MATCHING PATTERN "*.json")
+
 # The Debian package: ringside_<version>_amd64.deb, dependencies from dpkg-shlibdeps.
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME ringside)

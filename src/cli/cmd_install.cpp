@@ -25,6 +25,7 @@
 #define RINGSIDE_BUILD_MAN_DIR ""
 #define RINGSIDE_BUILD_PRELOAD ""
 #define RINGSIDE_SOURCE_COMPLETIONS_DIR ""
+#define RINGSIDE_SOURCE_JSON_SCHEMA_DIR ""
 #endif
 
 namespace ringside::cli {
@@ -142,6 +143,14 @@ Result<std::vector<InstallItem>> plan_install(const InstallRequest& request)
             running_prefix / data / "zsh/vendor-completions/_ringside" });
         !zsh.empty())
         items.push_back({ zsh, prefix / data / "zsh/vendor-completions/_ringside", "", 0644 });
+
+    // The JSON Schemas of the --json documents (docs/json.md), for scripts that validate them.
+    fs::path schemas_relative = data / "ringside/json-schema";
+    fs::path schemas_source = RINGSIDE_SOURCE_JSON_SCHEMA_DIR;
+    if (fs::path schemas = first_existing({ schemas_source, running_prefix / schemas_relative }); !schemas.empty())
+        for (const auto& entry : fs::directory_iterator(schemas, error))
+            if (entry.is_regular_file() && entry.path().extension() == ".json")
+                items.push_back({ entry.path(), prefix / schemas_relative / entry.path().filename(), "", 0644 });
     return items;
 }
 
