@@ -1,5 +1,6 @@
 #include "analysis.h"
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <set>
 
@@ -48,6 +49,21 @@ std::string block_relation(const HeapError& e)
     if (addr >= block + size)
         return fmt::format("Address 0x{:x} is {} after a block of size {} {}", addr, bytes_word(addr - block - size), size, state);
     return fmt::format("Address 0x{:x} is {} inside a block of size {} {}", addr, bytes_word(addr - block), size, state);
+}
+
+bool is_reachable_group(const HeapError& e)
+{
+    return e.kind == "leak" && e.field("detail") == "reachable";
+}
+
+void append_stack(std::string& out, const std::string& prefix, const Stack* s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->frames.size(); ++i)
+        out += prefix + (i == 0 ? "   at " : "   by ") + frame_text(s->frames[i]) + "\n";
+    if (s->frames.empty())
+        out += prefix + "   (no stack)\n";
 }
 
 }  // namespace
@@ -108,18 +124,27 @@ std::string describe(const HeapError& e)
             return fmt::format("Invalid access: {} through a non-canonical (wild) pointer", fn);
         return fmt::format("Invalid access: {} at address 0x{:x}, not inside any mapping or heap block", fn, e.number("addr"));
     }
+    if (k == "leak" && d == "reachable")
+        return fmt::format("Still reachable: {} in {} block{}", bytes_word(e.number("bytes")), e.number("blocks"),
+            e.number("blocks") == 1 ? "" : "s");
     if (k == "leak")
         return fmt::format("Leak: {} in {} block{} {} lost", bytes_word(e.number("bytes")), e.number("blocks"),
             e.number("blocks") == 1 ? "" : "s", d == "indirect" ? "indirectly" : "definitely");
     return k;
 }
 
-CheckReport analyse(WireLog log, const std::vector<Suppression>& suppressions)
+CheckReport analyse(WireLog log, const std::vector<Suppression>& suppressions, Symbols symbols)
 {
-    symbolize(log);
+    if (symbols == Symbols::Resolve)
+        symbolize(log);
     CheckReport report;
     std::map<std::string, size_t> seen;
     for (HeapError& e : log.errors) {
+        if (is_reachable_group(e)) {
+            if (!find_suppression(suppressions, e))
+                report.reachable.push_back(std::move(e));
+            continue;
+        }
         if (find_suppression(suppressions, e)) {
             ++report.suppressed;
             continue;
@@ -158,16 +183,23 @@ CheckReport analyse(WireLog log, const std::vector<Suppression>& suppressions)
                 HeapError carrier;
                 carrier.process = key;
                 carrier.stacks.push_back({ "alloc", process.growth_stacks[stack], {} });
-                WireLog one;
-                one.processes[key] = process;
-                one.errors.push_back(carrier);
-                symbolize(one);
-                site.frames = one.errors[0].stacks[0].frames;
+                if (symbols == Symbols::Resolve) {
+                    WireLog one;
+                    one.processes[key] = process;
+                    one.errors.push_back(carrier);
+                    symbolize(one);
+                    site.frames = one.errors[0].stacks[0].frames;
+                } else {
+                    for (uint64_t pc : carrier.stacks[0].pcs)
+                        site.frames.push_back(Frame { pc, {}, {}, 0, {}, 0 });
+                }
                 report.growth.push_back(std::move(site));
             }
         }
         report.processes.push_back(std::move(process));
     }
+    std::stable_sort(report.reachable.begin(), report.reachable.end(),
+        [](const HeapError& a, const HeapError& b) { return a.number("bytes") < b.number("bytes"); });
     return report;
 }
 
@@ -177,14 +209,7 @@ std::string render_text(const CheckReport& report)
     for (const HeapError& e : report.errors) {
         std::string p = fmt::format("=={}== ", e.pid);
         out += p + describe(e) + (e.count > 1 ? fmt::format("  ({} times)", e.count) : "") + "\n";
-        auto print_stack = [&](const Stack* s) {
-            if (!s)
-                return;
-            for (size_t i = 0; i < s->frames.size(); ++i)
-                out += p + (i == 0 ? "   at " : "   by ") + frame_text(s->frames[i]) + "\n";
-            if (s->frames.empty())
-                out += p + "   (no stack)\n";
-        };
+        auto print_stack = [&](const Stack* s) { append_stack(out, p, s); };
         if (e.kind == "leak") {
             print_stack(e.stack("alloc"));
             out += p + "\n";
@@ -201,6 +226,15 @@ std::string render_text(const CheckReport& report)
             out += p + " Block was alloc'd at\n";
             print_stack(s);
         }
+        out += p + "\n";
+    }
+    for (size_t i = 0; i < report.reachable.size(); ++i) {
+        const HeapError& e = report.reachable[i];
+        std::string p = fmt::format("=={}== ", e.pid);
+        out += fmt::format("{}{} in {} block{} still reachable in loss record {} of {}, allocated at\n", p,
+            bytes_word(e.number("bytes")), e.number("blocks"), e.number("blocks") == 1 ? " is" : "s are", i + 1,
+            report.reachable.size());
+        append_stack(out, p, e.stack("alloc"));
         out += p + "\n";
     }
     for (const GrowthSite& g : report.growth) {
@@ -296,6 +330,20 @@ Json render_json(const CheckReport& report, const std::string& tool)
         errors.push_back(j);
     }
     doc["errors"] = errors;
+    Json reachable = Json::array();
+    for (const HeapError& e : report.reachable) {
+        Json j;
+        j["pid"] = e.pid;
+        j["blocks"] = e.number("blocks");
+        j["bytes"] = e.number("bytes");
+        j["message"] = describe(e);
+        Json stacks = Json::array();
+        for (const Stack& s : e.stacks)
+            stacks.push_back(stack_json(s));
+        j["stacks"] = stacks;
+        reachable.push_back(j);
+    }
+    doc["reachable"] = reachable;
     doc["suppressed"] = report.suppressed;
     Json processes = Json::array();
     for (const Process& p : report.processes) {

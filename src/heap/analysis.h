@@ -21,6 +21,9 @@ struct GrowthSite {
 
 struct CheckReport {
     std::vector<HeapError> errors;   // after suppressions and merging
+    // Blocks still reachable at exit, one group per allocation stack (--show-reachable): listed
+    // like Valgrind's loss records, smallest first, but not errors.
+    std::vector<HeapError> reachable;
     size_t suppressed = 0;
     std::vector<Process> processes;
     std::vector<GrowthSite> growth;  // sites whose live bytes grew in every snapshot
@@ -29,7 +32,11 @@ struct CheckReport {
     int signal = 0;
 };
 
-CheckReport analyse(WireLog log, const std::vector<Suppression>& suppressions);
+// Resolve: stacks are symbolised from the modules the log names (reads those files). Keep: the
+// frames already in the log are used as they are (tests, fuzzing).
+enum class Symbols { Resolve, Keep };
+
+CheckReport analyse(WireLog log, const std::vector<Suppression>& suppressions, Symbols symbols = Symbols::Resolve);
 
 // One paragraph per error, like Valgrind's, each line prefixed "==PID==".
 std::string render_text(const CheckReport& report);

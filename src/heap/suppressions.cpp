@@ -31,19 +31,29 @@ bool frame_matches(const std::string& pattern, const Frame& frame)
     return false;
 }
 
-bool frames_match(const std::vector<std::string>& patterns, size_t p, const std::vector<Frame>& frames, size_t f)
+// The patterns match the top of the stack, frame by frame ("..." = any run of frames, and the
+// frames after the last pattern are free). Wildcard matching with one backtracking point, the
+// last "...": linear in the usual case, never exponential in the number of "..." lines.
+bool frames_match(const std::vector<std::string>& patterns, const std::vector<Frame>& frames)
 {
-    if (p == patterns.size())
-        return true;
-    if (patterns[p] == "...") {
-        for (size_t skip = f; skip <= frames.size(); ++skip)
-            if (frames_match(patterns, p + 1, frames, skip))
-                return true;
-        return false;
+    constexpr size_t none = static_cast<size_t>(-1);
+    size_t p = 0, f = 0;
+    size_t star = none, star_frame = 0;
+    while (p < patterns.size()) {
+        if (patterns[p] == "...") {
+            star = p++;
+            star_frame = f;
+        } else if (f < frames.size() && frame_matches(patterns[p], frames[f])) {
+            ++p;
+            ++f;
+        } else if (star != none && star_frame < frames.size()) {
+            p = star + 1;
+            f = ++star_frame;
+        } else {
+            return false;
+        }
     }
-    if (f == frames.size() || !frame_matches(patterns[p], frames[f]))
-        return false;
-    return frames_match(patterns, p + 1, frames, f + 1);
+    return true;
 }
 
 }  // namespace
@@ -115,7 +125,7 @@ const Suppression* find_suppression(const std::vector<Suppression>& suppressions
     for (const Suppression& s : suppressions) {
         if (s.kind != "*" && s.kind != error.kind)
             continue;
-        if (frames_match(s.frames, 0, frames, 0))
+        if (frames_match(s.frames, frames))
             return &s;
     }
     return nullptr;

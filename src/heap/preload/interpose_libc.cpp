@@ -4,9 +4,13 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
+#include <dlfcn.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include "allocator.h"
+#include "interpose_shared.h"
 #include "libc_entry.h"
 #include "range_check.h"
 #include "sys.h"
@@ -15,7 +19,38 @@
 
 using namespace ringside::heap::rt;
 
+namespace ringside::heap::rt {
+
 namespace {
+
+PrintfEntries g_printf;
+std::atomic<bool> g_printf_resolved { false };
+SpinLock g_printf_lock;
+
+template <typename F>
+void resolve(F& slot, const char* name)
+{
+    slot = reinterpret_cast<F>(dlsym(RTLD_NEXT, name));
+}
+
+}  // namespace
+
+const PrintfEntries& real_printf()
+{
+    if (!g_printf_resolved.load(std::memory_order_acquire)) {
+        LockGuard lock(g_printf_lock);
+        if (!g_printf_resolved.load(std::memory_order_relaxed)) {
+            ReentryGuard guard;  // dlsym may allocate its error buffer
+            resolve(g_printf.vfprintf, "vfprintf");
+            resolve(g_printf.vsprintf, "vsprintf");
+            resolve(g_printf.vsnprintf, "vsnprintf");
+            resolve(g_printf.vdprintf, "vdprintf");
+            resolve(g_printf.vasprintf, "vasprintf");
+            g_printf_resolved.store(true, std::memory_order_release);
+        }
+    }
+    return g_printf;
+}
 
 size_t length_of(const char* s)
 {
@@ -30,8 +65,6 @@ size_t bounded_length(const char* s, size_t max)
     return n;
 }
 
-// Walks a printf format and checks the arguments that carry heap data: %s strings (bytes
-// never written) and integers or doubles that are exactly the fill pattern.
 void check_format(const char* fmt, va_list args, const char* function)
 {
     va_list ap;
@@ -120,7 +153,7 @@ void check_format(const char* fmt, va_list args, const char* function)
     va_end(ap);
 }
 
-}  // namespace
+}  // namespace ringside::heap::rt
 
 EXPORT void* memcpy(void* dst, const void* src, size_t n)
 {
@@ -286,6 +319,128 @@ EXPORT ssize_t send(int fd, const void* buf, size_t n, int flags)
     return g_libc.send(fd, buf, n, flags);
 }
 
+// ---- more outputs: vectored, positioned and datagram writes, unlocked stdio, bcmp -------------
+
+namespace {
+
+struct OutputEntries {
+    ssize_t (*writev)(int, const iovec*, int) = nullptr;
+    ssize_t (*pwrite)(int, const void*, size_t, off_t) = nullptr;
+    ssize_t (*pwrite64)(int, const void*, size_t, off64_t) = nullptr;
+    ssize_t (*sendto)(int, const void*, size_t, int, const sockaddr*, socklen_t) = nullptr;
+    ssize_t (*sendmsg)(int, const msghdr*, int) = nullptr;
+    size_t (*fwrite_unlocked)(const void*, size_t, size_t, FILE*) = nullptr;
+    int (*fputs_unlocked)(const char*, FILE*) = nullptr;
+    int (*bcmp)(const void*, const void*, size_t) = nullptr;
+};
+
+OutputEntries g_output;
+std::atomic<bool> g_output_resolved { false };
+SpinLock g_output_lock;
+
+const OutputEntries& real_output()
+{
+    if (!g_output_resolved.load(std::memory_order_acquire)) {
+        LockGuard lock(g_output_lock);
+        if (!g_output_resolved.load(std::memory_order_relaxed)) {
+            ReentryGuard guard;
+            resolve(g_output.writev, "writev");
+            resolve(g_output.pwrite, "pwrite");
+            resolve(g_output.pwrite64, "pwrite64");
+            resolve(g_output.sendto, "sendto");
+            resolve(g_output.sendmsg, "sendmsg");
+            resolve(g_output.fwrite_unlocked, "fwrite_unlocked");
+            resolve(g_output.fputs_unlocked, "fputs_unlocked");
+            resolve(g_output.bcmp, "bcmp");
+            g_output_resolved.store(true, std::memory_order_release);
+        }
+    }
+    return g_output;
+}
+
+// Bytes leaving the process: inside their block, and written at some point.
+void check_output(const void* buf, u64 n, const char* function)
+{
+    if (check_range(buf, n, Access::Read, function))
+        check_initialised(buf, n, function);
+}
+
+void check_iovec(const iovec* iov, u64 count, const char* function)
+{
+    if (!iov || !check_range(iov, count * sizeof(iovec), Access::Read, function))
+        return;
+    for (u64 i = 0; i < count; ++i)
+        check_output(iov[i].iov_base, iov[i].iov_len, function);
+}
+
+}  // namespace
+
+EXPORT ssize_t writev(int fd, const iovec* iov, int count)
+{
+    auto real = real_output().writev;
+    if (!real)
+        return raw_syscall6(SYS_writev, fd, reinterpret_cast<long>(iov), count, 0, 0, 0);
+    if (count > 0)
+        check_iovec(iov, static_cast<u64>(count), "writev");
+    return real(fd, iov, count);
+}
+
+EXPORT ssize_t pwrite(int fd, const void* buf, size_t n, off_t offset)
+{
+    check_output(buf, n, "pwrite");
+    auto real = real_output().pwrite;
+    return real ? real(fd, buf, n, offset) : raw_syscall6(SYS_pwrite64, fd, reinterpret_cast<long>(buf), static_cast<long>(n), offset, 0, 0);
+}
+
+EXPORT ssize_t pwrite64(int fd, const void* buf, size_t n, off64_t offset)
+{
+    check_output(buf, n, "pwrite64");
+    auto real = real_output().pwrite64;
+    return real ? real(fd, buf, n, offset) : raw_syscall6(SYS_pwrite64, fd, reinterpret_cast<long>(buf), static_cast<long>(n), offset, 0, 0);
+}
+
+EXPORT ssize_t sendto(int fd, const void* buf, size_t n, int flags, const sockaddr* to, socklen_t tolen)
+{
+    check_output(buf, n, "sendto");
+    auto real = real_output().sendto;
+    return real ? real(fd, buf, n, flags, to, tolen) : -1;
+}
+
+EXPORT ssize_t sendmsg(int fd, const msghdr* msg, int flags)
+{
+    if (msg && check_range(msg, sizeof *msg, Access::Read, "sendmsg"))
+        check_iovec(msg->msg_iov, msg->msg_iovlen, "sendmsg");
+    auto real = real_output().sendmsg;
+    return real ? real(fd, msg, flags) : -1;
+}
+
+EXPORT size_t fwrite_unlocked(const void* buf, size_t size, size_t count, FILE* f)
+{
+    check_output(buf, static_cast<u64>(size) * count, "fwrite_unlocked");
+    auto real = real_output().fwrite_unlocked;
+    return real ? real(buf, size, count, f) : 0;
+}
+
+EXPORT int fputs_unlocked(const char* s, FILE* f)
+{
+    size_t n = length_of(s);
+    check_output(s, n, "fputs_unlocked");
+    auto real = real_output().fputs_unlocked;
+    return real ? real(s, f) : EOF;
+}
+
+EXPORT int bcmp(const void* a, const void* b, size_t n)
+{
+    auto real = real_output().bcmp;
+    if (!real)
+        return memcmp(a, b, n);
+    check_range(a, n, Access::Read, "bcmp");
+    check_range(b, n, Access::Read, "bcmp");
+    check_initialised(a, n, "bcmp");
+    check_initialised(b, n, "bcmp");
+    return real(a, b, n);
+}
+
 EXPORT size_t fread(void* buf, size_t size, size_t count, FILE* f)
 {
     size_t got = g_libc.fread(buf, size, count, f);
@@ -326,13 +481,50 @@ EXPORT int puts(const char* s)
     return g_libc.puts(s);
 }
 
+// ---- printf family: arguments checked, output buffers range-checked after formatting ----------
+
+namespace {
+
+int checked_vsprintf(char* dst, const char* fmt, va_list ap, const char* function)
+{
+    check_format(fmt, ap, function);
+    auto real = real_printf().vsprintf;
+    int r = real ? real(dst, fmt, ap) : -1;
+    if (r >= 0)
+        check_range(dst, static_cast<u64>(r) + 1, Access::Write, function);
+    return r;
+}
+
+int checked_vsnprintf(char* dst, size_t n, const char* fmt, va_list ap, const char* function)
+{
+    check_format(fmt, ap, function);
+    auto real = real_printf().vsnprintf;
+    int r = real ? real(dst, n, fmt, ap) : -1;
+    if (r >= 0 && n) {
+        u64 written = static_cast<u64>(r) + 1 < n ? static_cast<u64>(r) + 1 : n;
+        check_range(dst, written, Access::Write, function);
+    }
+    return r;
+}
+
+int checked_vfprintf(FILE* f, const char* fmt, va_list ap, const char* function)
+{
+    check_format(fmt, ap, function);
+    auto real = real_printf().vfprintf;
+    return real ? real(f, fmt, ap) : -1;
+}
+
+}  // namespace
+
+EXPORT int vfprintf(FILE* f, const char* fmt, va_list ap) { return checked_vfprintf(f, fmt, ap, "vfprintf"); }
+
+EXPORT int vprintf(const char* fmt, va_list ap) { return checked_vfprintf(stdout, fmt, ap, "vprintf"); }
 
 EXPORT int printf(const char* fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    check_format(fmt, ap, "printf");
-    int r = vfprintf(stdout, fmt, ap);
+    int r = checked_vfprintf(stdout, fmt, ap, "printf");
     va_end(ap);
     return r;
 }
@@ -341,34 +533,64 @@ EXPORT int fprintf(FILE* f, const char* fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    check_format(fmt, ap, "fprintf");
-    int r = vfprintf(f, fmt, ap);
+    int r = checked_vfprintf(f, fmt, ap, "fprintf");
     va_end(ap);
     return r;
 }
+
+EXPORT int vdprintf(int fd, const char* fmt, va_list ap)
+{
+    check_format(fmt, ap, "vdprintf");
+    auto real = real_printf().vdprintf;
+    return real ? real(fd, fmt, ap) : -1;
+}
+
+EXPORT int dprintf(int fd, const char* fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int r = vdprintf(fd, fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+EXPORT int vasprintf(char** out, const char* fmt, va_list ap)
+{
+    check_format(fmt, ap, "vasprintf");
+    auto real = real_printf().vasprintf;
+    return real ? real(out, fmt, ap) : -1;
+}
+
+EXPORT int asprintf(char** out, const char* fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int r = vasprintf(out, fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+EXPORT int vsprintf(char* dst, const char* fmt, va_list ap) { return checked_vsprintf(dst, fmt, ap, "vsprintf"); }
 
 EXPORT int sprintf(char* dst, const char* fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    check_format(fmt, ap, "sprintf");
-    int r = vsprintf(dst, fmt, ap);
+    int r = checked_vsprintf(dst, fmt, ap, "sprintf");
     va_end(ap);
-    if (r >= 0)
-        check_range(dst, static_cast<u64>(r) + 1, Access::Write, "sprintf");
     return r;
+}
+
+EXPORT int vsnprintf(char* dst, size_t n, const char* fmt, va_list ap)
+{
+    return checked_vsnprintf(dst, n, fmt, ap, "vsnprintf");
 }
 
 EXPORT int snprintf(char* dst, size_t n, const char* fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    check_format(fmt, ap, "snprintf");
-    int r = vsnprintf(dst, n, fmt, ap);
+    int r = checked_vsnprintf(dst, n, fmt, ap, "snprintf");
     va_end(ap);
-    if (r >= 0 && n) {
-        u64 written = static_cast<u64>(r) + 1 < n ? static_cast<u64>(r) + 1 : n;
-        check_range(dst, written, Access::Write, "snprintf");
-    }
     return r;
 }

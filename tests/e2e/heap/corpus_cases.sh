@@ -43,7 +43,7 @@ def lines_of(e):
     role = stack or ("alloc" if e["kind"] == "leak" else "at")
     for s in e["stacks"]:
         if s["role"] == role:
-            return [f["line"] for f in s["frames"] if f["file"].endswith("/" + file) or f["file"] == file]
+            return [f["line"] for f in s["frames"] if (f["file"] or "").endswith("/" + file) or f["file"] == file]
     return []
 found = [l for e in matching for l in lines_of(e)]
 if line in found:

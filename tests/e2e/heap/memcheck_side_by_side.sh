@@ -4,7 +4,7 @@
 # The labeled corpus under ringside check and under Valgrind memcheck, side by side: which tool
 # reported the expected class of error for each program (and which reported anything at all for
 # the correct ones). Fails if ringside misses a case or reports a correct program; memcheck's
-# column is information.
+# column is information (a case's "// MEMCHECK:" line explains where memcheck cannot report).
 set -u
 : "${RINGSIDE:?}" "${RINGSIDE_SOURCE_DIR:?}" "${RINGSIDE_BUILD_DIR:?}"
 command -v valgrind >/dev/null || { echo "valgrind not installed"; exit 77; }
@@ -46,6 +46,11 @@ for src in "$cases"/*.c "$cases"/*.cpp; do
     ours=$((ours + 1)); [ "$v" = clean ] && theirs=$((theirs + 1))
   fi
   printf '%-38s %-18s %-10s %-10s\n' "$name" "${expect:-none}" "$r" "$v"
+  # Where memcheck legitimately differs, the case says why ("// MEMCHECK: reason").
+  why=$(sed -n 's|^// MEMCHECK: *||p' "$src" | head -1)
+  if [ -n "$why" ] && { [ "$v" = no ] || [ "$v" = reported ]; }; then
+    printf '    (memcheck: %s)\n' "$why"
+  fi
 done
 echo "as expected: ringside $ours/$total, memcheck $theirs/$total"
 [ "$failures" -eq 0 ]

@@ -42,3 +42,31 @@ TEST(Suppressions, RejectsMalformedFiles)
     EXPECT_EQ(parse_suppressions("{\n n\n nokind\n}\n", "c").error().kind, ringside::ErrorKind::Malformed);
     EXPECT_EQ(parse_suppressions("{\n n\n ringside:leak\n bogus\n}\n", "d").error().kind, ringside::ErrorKind::Malformed);
 }
+
+TEST(Suppressions, EllipsisBacktracksToTheLastRun)
+{
+    auto parsed = parse_suppressions("{\n n\n ringside:leak\n fun:a\n ...\n fun:c\n fun:d\n}\n", "e");
+    ASSERT_TRUE(parsed);
+    EXPECT_NE(find_suppression(*parsed, leak_in({ "a", "c", "x", "c", "d", "tail" })), nullptr);
+    EXPECT_NE(find_suppression(*parsed, leak_in({ "a", "c", "d" })), nullptr);
+    EXPECT_EQ(find_suppression(*parsed, leak_in({ "a", "c", "x", "d" })), nullptr);
+    EXPECT_EQ(find_suppression(*parsed, leak_in({ "x", "a", "c", "d" })), nullptr);
+    EXPECT_EQ(find_suppression(*parsed, leak_in({ "a" })), nullptr);
+    auto only_dots = parse_suppressions("{\n n\n ringside:leak\n ...\n}\n", "f");
+    ASSERT_TRUE(only_dots);
+    EXPECT_NE(find_suppression(*only_dots, leak_in({})), nullptr);
+}
+
+// Many "..." lines against a stack that does not match: the old recursive matcher took time
+// exponential in their number (found by fuzz_heap_suppressions).
+TEST(Suppressions, ManyEllipsesStayFast)
+{
+    std::string text = "{\n n\n ringside:leak\n";
+    for (int i = 0; i < 200; ++i)
+        text += " ...\n fun:f\n";
+    text += " fun:never\n}\n";
+    auto parsed = parse_suppressions(text, "g");
+    ASSERT_TRUE(parsed);
+    std::vector<std::string> frames(64, "f");
+    EXPECT_EQ(find_suppression(*parsed, leak_in(frames)), nullptr);
+}
