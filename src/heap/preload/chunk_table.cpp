@@ -6,6 +6,26 @@ Shard g_shards[shard_count];
 
 namespace {
 
+// Every address any table block ever covered lies in [g_lo, g_hi) (the range only grows): most
+// lookups (stack buffers, slab blocks' neighbours) are answered without a lock.
+std::atomic<uptr> g_lo { ~uptr(0) };
+std::atomic<uptr> g_hi { 0 };
+
+void widen_bounds(const Chunk& c)
+{
+    uptr lo = c.base < c.user ? c.base : c.user;
+    uptr hi = c.user + c.size + 2 * page_size;
+    for (uptr cur = g_lo.load(std::memory_order_relaxed); lo < cur && !g_lo.compare_exchange_weak(cur, lo);) {
+    }
+    for (uptr cur = g_hi.load(std::memory_order_relaxed); hi > cur && !g_hi.compare_exchange_weak(cur, hi);) {
+    }
+}
+
+bool outside_bounds(uptr address)
+{
+    return address < g_lo.load(std::memory_order_relaxed) || address >= g_hi.load(std::memory_order_relaxed);
+}
+
 inline u64 hash_address(uptr user)
 {
     u64 h = (user >> 4) * 0x9E3779B97F4A7C15ull;
@@ -72,6 +92,7 @@ Chunk* insert_locked(Shard& shard, const Chunk& chunk)
         j = (j + 1) & mask;
     if (shard.slots[j].state == ChunkState::Empty)
         ++shard.used;
+    widen_bounds(chunk);
     shard.slots[j] = chunk;
     return &shard.slots[j];
 }
@@ -121,6 +142,8 @@ uptr fifo_pop_locked(Shard& shard)
 
 bool table_lookup(uptr user, Chunk& out)
 {
+    if (outside_bounds(user))
+        return false;
     Shard& shard = shard_for(user);
     LockGuard guard(shard.lock);
     Chunk* c = find_locked(shard, user);
@@ -132,6 +155,8 @@ bool table_lookup(uptr user, Chunk& out)
 
 void table_mark_overflow(uptr user)
 {
+    if (outside_bounds(user))
+        return;
     Shard& shard = shard_for(user);
     LockGuard guard(shard.lock);
     if (Chunk* c = find_locked(shard, user))
@@ -140,6 +165,8 @@ void table_mark_overflow(uptr user)
 
 bool table_find_containing(uptr address, Chunk& out)
 {
+    if (outside_bounds(address))
+        return false;
     bool found = false;
     u64 best_distance = ~0ull;
     for (Shard& shard : g_shards) {

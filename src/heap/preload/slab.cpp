@@ -121,6 +121,8 @@ u64 new_slab(unsigned k)
     SlabInfo& info = g_slabs[index];
     info.meta = reinterpret_cast<SlotMeta*>(g_meta_base + index * g_meta_stride);
     info.slot_size = g_class_size[k];
+    // Exact: the error term offset / 2^40 < 2^-20 stays below 1 / slot_size (slots <= 64 KiB).
+    info.reciprocal = (1ull << 40) / info.slot_size + 1;
     __atomic_store_n(&info.carved, 0, __ATOMIC_RELEASE);
     g_slab_count.store(index + 1, std::memory_order_release);
     return index;
@@ -251,7 +253,7 @@ bool slab_slot_of(uptr address, SlabView& out)
     const SlabInfo& info = g_slabs[s];
     if (!info.slot_size)
         return false;
-    u64 i = (offset % slab_bytes) / info.slot_size;
+    u64 i = ((offset % slab_bytes) * info.reciprocal) >> 40;
     if (i >= __atomic_load_n(&info.carved, __ATOMIC_ACQUIRE))
         return false;
     out.slot_start = g_slab_base + s * slab_bytes + i * info.slot_size;
@@ -276,7 +278,7 @@ uptr slab_obtain(u64 size, SlotMeta*& meta, u64& slot_size)
     slot_size = g_class_size[k];
     u64 offset = user - g_slab_base;
     const SlabInfo& info = g_slabs[offset / slab_bytes];
-    meta = &info.meta[(offset % slab_bytes) / slot_size];
+    meta = &info.meta[((offset % slab_bytes) * info.reciprocal) >> 40];
     ++tc->totals.allocs;
     tc->totals.bytes += size;
     return user;

@@ -83,6 +83,7 @@ struct SlabInfo {
     u32 slot_size;
     u32 carved;  // slots handed out at least once (prefix of the slab)
     SlotMeta* meta;
+    u64 reciprocal;  // offset / slot_size == (offset * reciprocal) >> 40 for offsets < 1 MiB
 };
 extern uptr g_slab_base;
 extern std::atomic<u64> g_slab_count;

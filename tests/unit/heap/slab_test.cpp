@@ -105,3 +105,18 @@ TEST(Slab, ThreadsNeverShareASlotAndTheWalkSeesThemAll)
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Slab, ReciprocalDivisionIsExactForEveryClass)
+{
+    ASSERT_TRUE(slabs_init());
+    for (unsigned k = 0; k < g_class_count; ++k) {
+        u64 d = g_class_size[k];
+        u64 reciprocal = (1ull << 40) / d + 1;
+        for (u64 offset = 0; offset < slab_bytes; ++offset)
+            ASSERT_EQ((offset * reciprocal) >> 40, offset / d) << d << " " << offset;
+    }
+}
+
+}  // namespace
