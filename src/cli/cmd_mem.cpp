@@ -172,6 +172,12 @@ int cmd_mem(int argc, char** argv)
     }
     for (int i = optind; i < argc; ++i)
         filter.pids.push_back(argv[i]);
+    // --watch redraws a text table; a stream of documents would break the one-document
+    // contract of docs/json.md, so the combination is refused rather than --json ignored.
+    if (watch > 0 && (json || prometheus)) {
+        std::fprintf(stderr, "ringside mem: --watch draws the text view; it cannot be combined with --json or --prometheus\n");
+        return 1;
+    }
     if (view == 'u' && !sort_given)
         options.sort_key = "pss";
     if (view == 'm' && !sort_given)

@@ -37,6 +37,11 @@ run mem-system.json mem --json -w
 run shared.json shared --json "$helper_pid" "$child"
 run shared-self.json shared --json self "$helper_pid"
 
+# --watch redraws text: with --json it is refused (one line, status 1, no partial document).
+status=0
+"$RINGSIDE" mem --json --watch 1 > "$out/watch.out" 2> "$out/watch.err" || status=$?
+[[ $status == 1 && ! -s $out/watch.out && $(wc -l < "$out/watch.err") == 1 ]] || fail "mem --json --watch: status $status"
+
 validate pmap "$out"/pmap-*.json || fail "pmap --json does not match pmap.json"
 validate mem "$out"/mem-*.json || fail "mem --json does not match mem.json"
 validate shared "$out"/shared*.json || fail "shared --json does not match shared.json"
