@@ -77,15 +77,15 @@ row() {  # NAME CONFIG WALL RSS CPU PLAIN-WALL PLAIN-RSS PLAIN-CPU
 }
 run_workload() {  # NAME ASAN-BINARY-or-- COMMAND...
     local name=$1 asan=$2; shift 2
-    read -r pt pr pc < <(measure "$@")
+    read -r pt pr pc _ < <(measure "$@")
     read -r ct cr cc cx < <(measure "$rs" check --leak-check=yes -- "$@")
     [ "$cx" = 0 ] || { echo "note: $name under ringside check exited $cx:"; tail -3 "$work/err.txt"; }
-    read -r vt vr vc < <(measure valgrind --tool=memcheck --leak-check=full --log-file=/dev/null "$@")
+    read -r vt vr vc _ < <(measure valgrind --tool=memcheck --leak-check=full --log-file=/dev/null "$@")
     row "$name" plain "$pt" "$pr" "$pc" "$pt" "$pr" "$pc"
     row "$name" ringside "$ct" "$cr" "$cc" "$pt" "$pr" "$pc"
     row "$name" memcheck "$vt" "$vr" "$vc" "$pt" "$pr" "$pc"
     if [ "$asan" != "--" ]; then
-        read -r at ar ac < <(ASAN_OPTIONS=detect_leaks=1 measure "./$asan")
+        read -r at ar ac _ < <(ASAN_OPTIONS=detect_leaks=1 measure "./$asan")
         row "$name" asan "$at" "$ar" "$ac" "$pt" "$pr" "$pc"
     fi
     echo "$name: memcheck/ringside wall = $(ratio "$vt" "$ct"), cpu = $(ratio "$vc" "$cc")"
