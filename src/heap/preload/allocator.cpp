@@ -178,10 +178,14 @@ uptr slab_redzone_end(uptr slot_start, u64 slot_size, uptr user_end)
     return end < cap ? end : cap;
 }
 
-uptr slab_corrupted_redzone(uptr slot_start, u64 slot_size, u64 size)
+uptr slab_corrupted_redzone(uptr slot_start, u64 slot_size, u64 size, AllocKind kind)
 {
     uptr user = slot_start + slab_left_redzone;
-    if (uptr a = last_mismatch(slot_start, user, redzone_byte))
+    u64 expected = slab_header(user, size, false, kind);
+    for (uptr a = user; a-- > user - 8;)
+        if (*reinterpret_cast<const u8*>(a) != static_cast<u8>(expected >> (8 * (a - (user - 8)))))
+            return a;
+    if (uptr a = last_mismatch(slot_start, user - 8, redzone_byte))
         return a;
     return first_mismatch(user + size, slab_redzone_end(slot_start, slot_size, user + size), redzone_byte);
 }
@@ -245,7 +249,8 @@ void* allocate_small(u64 size, AllocKind kind, bool zero)
     bool internal = kind == AllocKind::Internal;
     uptr slot = user - slab_left_redzone;
     auto* left = reinterpret_cast<AliasedWord*>(slot);
-    left[0] = left[1] = repeated(redzone_byte);
+    left[0] = repeated(redzone_byte);
+    left[1] = slab_header(user, size, false, kind);
     uptr end = user + size;
     fast_fill(reinterpret_cast<void*>(end), redzone_byte, slab_redzone_end(slot, slot_size, end) - end);
     if (zero)
@@ -315,8 +320,9 @@ void deallocate_small(void* p, const SlabView& v, AllocKind expected, const char
     Chunk before = slot_chunk(v);
     before.state = ChunkState::Live;
     u64 size = m.size;
-    uptr bad_redzone = m.overflow_reported ? 0 : slab_corrupted_redzone(v.slot_start, v.slot_size, size);
+    uptr bad_redzone = m.overflow_reported ? 0 : slab_corrupted_redzone(v.slot_start, v.slot_size, size, before.kind);
     fast_fill(p, freed_byte, size < max_poison ? size : max_poison);
+    *reinterpret_cast<AliasedWord*>(user - 8) = slab_header(user, size, true, before.kind);
     m.free_stack = free_stack;
     m.state.store(SlotFreed, std::memory_order_release);
     quarantine_note_live(-static_cast<long>(v.slot_size));
@@ -622,6 +628,21 @@ bool block_for_access(uptr p, Chunk& out)
     return aligned != p && table_lookup(aligned, out) && p < out.user + out.size;
 }
 
+int slab_block_bounds(uptr p, uptr& user, u64& size)
+{
+    SlabView v;
+    if (!slab_slot_of(p, v))
+        return -1;
+    user = slot_user(v);
+    HeaderView h;
+    if (!read_slab_header(user, h) || h.freed)
+        return -1;
+    if (h.kind == AllocKind::Internal || !(p == user || (p > user && p < user + h.size)))
+        return 0;
+    size = h.size;
+    return 1;
+}
+
 void check_all_blocks(bool in_signal)
 {
     ReentryGuard reentry;
@@ -663,7 +684,7 @@ void check_all_blocks(bool in_signal)
         u8 state = m.state.load(std::memory_order_acquire);
         uptr a = 0;
         if (state == SlotLive && !m.overflow_reported)
-            a = slab_corrupted_redzone(user - slab_left_redzone, slot_size, m.size);
+            a = slab_corrupted_redzone(user - slab_left_redzone, slot_size, m.size, m.kind);
         else if (state == SlotFreed)
             a = first_mismatch(user, user + (m.size < max_poison ? m.size : max_poison), freed_byte);
         if (!a)

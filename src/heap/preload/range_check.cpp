@@ -19,6 +19,11 @@ bool check_range(const void* ptr, u64 n, Access access, const char* function)
     if (!g_options.interceptors || !runtime_ready() || ReentryGuard::active() || !ptr)
         return true;
     uptr p = reinterpret_cast<uptr>(ptr);
+    uptr user;
+    u64 size;
+    int fast = slab_block_bounds(p, user, size);
+    if (fast == 0 || (fast == 1 && p + n <= user + size))
+        return true;
     Chunk c;
     if (!block_at(p, c) || c.kind == AllocKind::Internal)
         return true;
@@ -50,11 +55,20 @@ void check_initialised(const void* ptr, u64 n, const char* function)
     if (!g_options.check_uninit || !g_options.fill_uninit || !runtime_ready() || ReentryGuard::active() || !ptr || !n)
         return;
     uptr p = reinterpret_cast<uptr>(ptr);
-    Chunk c;
-    if (!block_at(p, c) || c.kind == AllocKind::Internal || c.state != ChunkState::Live)
+    uptr user;
+    u64 size;
+    int fast = slab_block_bounds(p, user, size);
+    if (fast == 0)
         return;
+    if (fast < 0) {
+        Chunk c;
+        if (!block_at(p, c) || c.kind == AllocKind::Internal || c.state != ChunkState::Live)
+            return;
+        user = c.user;
+        size = c.size;
+    }
     uptr end = p + n;
-    uptr block_end = c.user + (c.size < max_fill ? c.size : max_fill);
+    uptr block_end = user + (size < max_fill ? size : max_fill);
     if (end > block_end)
         end = block_end;
     // A run of four fill bytes (or the whole range when shorter) is taken as never written:
@@ -76,6 +90,9 @@ void check_initialised(const void* ptr, u64 n, const char* function)
             break;
         run = *reinterpret_cast<const u8*>(a) == uninit_byte ? run + 1 : 0;
         if (run >= need) {
+            Chunk c;
+            if (!block_at(p, c))
+                return;
             ErrorReport r;
             r.kind = "uninitialised-read";
             r.function = function;

@@ -61,6 +61,32 @@ void for_each_slot(Visit&& visit);
 // exits hands it to the next thread that adopts the cache).
 void*& thread_quarantine_batch();
 
+// The word right before a slab block (the left redzone's second half): its size, whether it is
+// freed and its family, with a 24-bit check of those and the address. Range checks read it
+// instead of the out-of-band metadata, which would cost a cache miss per check; a word that
+// does not check out (an underflow wrote over it) sends them to the metadata, and frees and the
+// exit check compare it with what the metadata says it must be (an underflow is then reported).
+inline u64 slab_header(uptr user, u64 size, bool freed, AllocKind kind)
+{
+    u64 flags = u64(freed) | (u64(kind) << 1);
+    u64 check = ((user ^ (size << 8) ^ flags) * 0x9E3779B97F4A7C15ull) >> 40;
+    return (size & 0xffffffffull) | (flags << 32) | (check << 40);
+}
+struct HeaderView {
+    u64 size;
+    bool freed;
+    AllocKind kind;
+};
+inline bool read_slab_header(uptr user, HeaderView& out)
+{
+    using AliasedWord [[gnu::may_alias]] = u64;
+    u64 h = *reinterpret_cast<const AliasedWord*>(user - 8);
+    out.size = h & 0xffffffffull;
+    out.freed = (h >> 32) & 1;
+    out.kind = static_cast<AllocKind>((h >> 33) & 3);
+    return h == slab_header(user, out.size, out.freed, out.kind);
+}
+
 // Chunk view of a slot, for reports.
 Chunk slot_chunk(const SlabView& v);
 
