@@ -1,6 +1,11 @@
 // libc functions that read or write byte ranges, checked against the heap block the range
 // starts in, then forwarded to the real function. Errors are reported at the call (the
 // caller's line), and the call still happens, as it would without the checker.
+// glibc's <stdio.h> defines vprintf as an extern inline when optimising; this file defines the
+// real symbol, which clang refuses beside the inline one.
+#ifndef __NO_INLINE__
+#define __NO_INLINE__ 1
+#endif
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
