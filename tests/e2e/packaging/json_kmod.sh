@@ -85,13 +85,20 @@ ln -s ../../ext4 "$fake/sys/mbcache/holders/ext4"; ln -s ../../ext4 "$fake/sys/j
 if [[ $(id -u) == 0 ]] && command -v unshare >/dev/null \
    && unshare -m --propagation private true 2>/dev/null; then
   # /proc/modules may not exist to bind over, so a tmpfs replaces /proc inside the namespace.
+  # The sanitizer runtime reads /proc/self and /proc/PID (its environment, LeakSanitizer's
+  # thread list), so those stay links into a real procfs mounted beside it; `exec` keeps the
+  # shell's PID for ringside.
   unshare -m --propagation private bash -c '
     set -e
+    mkdir "$3/realproc"
+    mount -t proc proc "$3/realproc"
     mount -t tmpfs fake-proc /proc
     cp "$1/proc/modules" /proc/modules
+    ln -s "$3/realproc/self" /proc/self
     mount --bind "$1/sys" /sys/module
-    "$2" lsmod --json > "$3/lsmod-fake.json"
-    "$2" lsmod > "$3/lsmod-fake.txt"
+    run() { local real=$1; shift; bash -c "ln -s $real/\$\$ /proc/\$\$; exec \"\$@\"" fake "$@"; }
+    run "$3/realproc" "$2" lsmod --json > "$3/lsmod-fake.json"
+    run "$3/realproc" "$2" lsmod > "$3/lsmod-fake.txt"
     if command -v kmod >/dev/null; then kmod list > "$3/lsmod-kmod.txt"; fi
   ' fake "$fake" "$RINGSIDE" "$work" || fail "lsmod --json on the fake tree"
   validate lsmod "$work/lsmod-fake.json" || fail "lsmod --json (fake tree) does not match lsmod.json"
