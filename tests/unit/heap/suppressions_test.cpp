@@ -58,7 +58,7 @@ TEST(Suppressions, EllipsisBacktracksToTheLastRun)
 }
 
 // Many "..." lines against a stack that does not match: the old recursive matcher took time
-// exponential in their number (found by fuzz_heap_suppressions).
+// exponential in their number.
 TEST(Suppressions, ManyEllipsesStayFast)
 {
     std::string text = "{\n n\n ringside:leak\n";
