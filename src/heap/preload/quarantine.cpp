@@ -82,9 +82,16 @@ void publish(Batch* full)
         }
     }
     Batch* done = evicted;
-    for (Batch* b = evicted; b; b = b->next)
-        for (u32 i = 0; i < b->count; ++i)
+    constexpr u32 ahead = 4;
+    for (Batch* b = evicted; b; b = b->next) {
+        for (u32 i = 0; i < b->count && i < ahead; ++i)
+            slab_prefetch(b->users[i]);
+        for (u32 i = 0; i < b->count; ++i) {
+            if (i + ahead < b->count)
+                slab_prefetch(b->users[i + ahead]);
             slab_block_leaves_quarantine(b->users[i]);
+        }
+    }
     if (!done)
         return;
     LockGuard guard(g_lock);

@@ -318,6 +318,15 @@ void*& thread_quarantine_batch()
     return tc ? tc->quarantine_batch : without_cache;
 }
 
+void slab_prefetch(uptr user)
+{
+    SlabView v;
+    if (!slab_slot_of(user, v))
+        return;
+    __builtin_prefetch(v.meta);
+    __builtin_prefetch(reinterpret_cast<const void*>(user));
+}
+
 Chunk slot_chunk(const SlabView& v)
 {
     Chunk c;

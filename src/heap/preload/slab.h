@@ -87,6 +87,10 @@ inline bool read_slab_header(uptr user, HeaderView& out)
     return h == slab_header(user, out.size, out.freed, out.kind);
 }
 
+// Starts loading a block's first line and its metadata (the quarantine verifies blocks long
+// out of cache; overlapping those misses is most of the cost of letting them go).
+void slab_prefetch(uptr user);
+
 // Chunk view of a slot, for reports.
 Chunk slot_chunk(const SlabView& v);
 
