@@ -217,7 +217,8 @@ void report_lost(Scan& scan, ReportBatch& batch)
     // Group lost blocks by (kind, allocation stack): sort, then one record per run.
     u64 n = 0;
     for (u64 i = 0; i < scan.count; ++i)
-        if (scan.blocks[i].mark == Definite || scan.blocks[i].mark == Indirect)
+        if (scan.blocks[i].mark == Definite || scan.blocks[i].mark == Indirect
+            || (g_options.show_reachable && scan.blocks[i].mark == Reachable))
             scan.stack[n++] = &scan.blocks[i];
     heap_sort(scan.stack, n, [](const Block* a, const Block* b) {
         if (a->mark != b->mark)
@@ -232,7 +233,8 @@ void report_lost(Scan& scan, ReportBatch& batch)
             bytes += scan.stack[j]->hi - scan.stack[j]->lo;
             ++j;
         }
-        batch.leak(first->mark == Definite ? "definite" : "indirect", first->stack, j - i, bytes);
+        const char* kind = first->mark == Definite ? "definite" : first->mark == Indirect ? "indirect" : "reachable";
+        batch.leak(kind, first->stack, j - i, bytes);
         i = j;
     }
 }
