@@ -379,6 +379,7 @@ LoadedFacts load_facts(const std::vector<Candidate>& modules, const DepmodReques
             from_cache++;
         }
     }
+    const bool use_cache = !request.cache_file.empty();
     std::atomic<std::size_t> next { 0 };
     auto worker = [&] {
         for (;;) {
@@ -388,7 +389,8 @@ LoadedFacts load_facts(const std::vector<Candidate>& modules, const DepmodReques
             if (loaded.encoded[i].data())
                 continue;
             loaded.read[i] = read_module_facts(modules[i].path);
-            loaded.read_encoded[i] = DepmodCache::encode_facts(*loaded.read[i]);
+            if (use_cache)
+                loaded.read_encoded[i] = DepmodCache::encode_facts(*loaded.read[i]);
         }
     };
     unsigned threads = request.threads ? request.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -400,6 +402,8 @@ LoadedFacts load_facts(const std::vector<Candidate>& modules, const DepmodReques
     for (auto& t : pool)
         t.join();
 
+    if (!use_cache)
+        return loaded;
     for (std::size_t i = 0; i < modules.size(); i++) {
         if (!loaded.read[i])
             continue;
