@@ -6,9 +6,9 @@
 #include <cstdio>
 #include <cstring>
 #include <dirent.h>
+#include <fcntl.h>
 #include <memory>
 #include <optional>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
@@ -199,9 +199,7 @@ private:
                 struct stat st;
                 CacheKey identity;
                 if (::fstatat(dfd, name, &st, 0) == 0)
-                    identity = { static_cast<std::uint64_t>(st.st_size),
-                        static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
-                        static_cast<std::uint64_t>(st.st_ino), static_cast<std::uint64_t>(st.st_dev) };
+                    identity = file_identity(st);
                 consider(path, identity);
             }
         }

@@ -158,6 +158,11 @@ CacheKey file_identity(const std::string& path)
     struct stat st;
     if (::stat(path.c_str(), &st) != 0)
         return {};
+    return file_identity(st);
+}
+
+CacheKey file_identity(const struct stat& st)
+{
     return CacheKey { static_cast<std::uint64_t>(st.st_size),
         static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
         static_cast<std::uint64_t>(st.st_ino), static_cast<std::uint64_t>(st.st_dev) };

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <sys/stat.h>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -38,6 +39,7 @@ struct CacheKey {
 
 // The identity of a file as the cache compares it; all zero when it does not exist.
 CacheKey file_identity(const std::string& path);
+CacheKey file_identity(const struct stat& st);
 
 struct DepmodLastRun {
     struct Output {
