@@ -37,8 +37,10 @@ constexpr const char* check_usage =
     "  --trace-children=yes|no keep checking programs it execs (default yes)\n"
     "  --leak-check=yes|no     scan for leaks at exit (default yes)\n"
     "  --show-reachable        also list blocks still reachable at exit, by allocation stack\n"
-    "  --guard                 guard pages after every block and on freed blocks: faults at the first\n"
-    "                          byte past a block or in a freed one (one mapping per block)\n"
+    "  --guard                 a guard page after every block (up to 16384 at once, then redzones):\n"
+    "                          faults at the first byte past a block and in freed ones\n"
+    "  --guard-sample=N        one block in N on average (default 2000; 0 = off) gets a guard page and\n"
+    "                          an inaccessible page once freed, catching reads past it and after free\n"
     "  --quarantine-mb=N       cap on freed memory held before reuse (default 256; bounded by a quarter of the live heap)\n"
     "  --growth=MS             live-bytes snapshot per allocation site every MS milliseconds; names sites\n"
     "                          whose live bytes rise in every snapshot\n"
@@ -116,6 +118,8 @@ int parse(int argc, char** argv, CheckOptions& o)
             o.heap_options.push_back("show_reachable=1");
         } else if (arg == "--guard") {
             o.heap_options.push_back("guard=1");
+        } else if (value_of(arg, "--guard-sample", v) && !v.empty() && v.find_first_not_of("0123456789") == std::string::npos && v.size() < 10) {
+            o.heap_options.push_back("guard_sample=" + v);
         } else if (value_of(arg, "--quarantine-mb", v) && !v.empty() && v.find_first_not_of("0123456789") == std::string::npos) {
             o.heap_options.push_back("quarantine_mb=" + v);
         } else if (value_of(arg, "--growth", v) && !v.empty() && v.find_first_not_of("0123456789") == std::string::npos) {

@@ -4,6 +4,7 @@
 #include <dlfcn.h>
 #include <sys/mman.h>
 
+#include "guard_pool.h"
 #include "libc_entry.h"
 #include "options.h"
 #include "quarantine.h"
@@ -55,13 +56,48 @@ struct Backing {
     bool guarded = false;
 };
 
+// Blocks too big for a guard-pool slot get a mapping of their own under --guard, up to this many
+// at once (each is two mappings; the pool uses about 33,000 of vm.max_map_count's 65,530).
+constexpr long max_guard_mappings = 8192;
+std::atomic<long> g_guard_mappings { 0 };
+
+// Sampled blocks keep the alignment malloc promises for their size (the smallest power of two
+// holding it, at most 16), as GWP-ASan does: a default-on mode must not break code that relies
+// on it. The bytes of slack before the guard page are redzone, checked at free. --guard, asked
+// for explicitly, ends every block exactly at its guard page.
+u64 sampled_alignment(u64 size)
+{
+    u64 a = 1;
+    while (a < size && a < 16)
+        a *= 2;
+    return a;
+}
+
 bool obtain_guarded(u64 size, u64 alignment, Backing& out)
 {
-    u64 align = alignment > 16 ? alignment : natural_alignment(size);
-    u64 data = round_up(size + redzone_size + align, page_size);
-    auto* base = static_cast<char*>(map_pages(data + page_size));
-    if (!base)
+    u64 align = alignment > 16 ? alignment : g_options.guard ? natural_alignment(size) : sampled_alignment(size);
+    if (guard_pool_take(size, align, out.user, out.base)) {
+        out.left = static_cast<u32>(out.user - out.base);
+        out.guarded = true;
+        return true;
+    }
+    // Blocks a slot could hold wait for one (meanwhile they get redzones); bigger ones map their own.
+    bool fits_slot = size <= guard_slot_data && align <= guard_slot_data;
+    if (!g_options.guard || fits_slot)
         return false;
+    if (g_guard_mappings.fetch_add(1, std::memory_order_relaxed) >= max_guard_mappings) {
+        g_guard_mappings.fetch_sub(1, std::memory_order_relaxed);
+        return false;
+    }
+    u64 data = round_up(size + redzone_size + align, page_size);
+    // Not map_pages: this is the program's memory, which the leak scan must not skip as ours.
+    long mapped = raw_syscall6(SYS_mmap, 0, static_cast<long>(data + page_size), PROT_READ | PROT_WRITE,
+        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (mapped < 0 && mapped > -4096) {
+        g_guard_mappings.fetch_sub(1, std::memory_order_relaxed);
+        return false;
+    }
+    auto* base = reinterpret_cast<char*>(mapped);
     sys_mprotect(base + data, page_size, PROT_NONE);
     uptr user = (reinterpret_cast<uptr>(base) + data - size) & ~(align - 1);
     out.base = reinterpret_cast<uptr>(base);
@@ -76,10 +112,8 @@ u64 guarded_data_bytes(const Chunk& c)
     return round_up(c.left + c.size, page_size);
 }
 
-bool obtain(u64 size, u64 alignment, bool zero, bool internal, Backing& out)
+bool obtain(u64 size, u64 alignment, bool zero, Backing& out)
 {
-    if (g_options.guard && !internal)
-        return obtain_guarded(size, alignment, out);
     u64 left = alignment > redzone_size ? alignment : redzone_size;
     u64 total = left + round_up(size, 16) + redzone_size;
     void* base;
@@ -99,9 +133,12 @@ bool obtain(u64 size, u64 alignment, bool zero, bool internal, Backing& out)
 
 void release(const Chunk& c)
 {
-    if (c.guarded)
-        unmap_pages(reinterpret_cast<void*>(c.base), guarded_data_bytes(c) + page_size);
-    else
+    if (c.guarded && guard_pool_owns(c.base)) {
+        guard_pool_give_back(c.base);
+    } else if (c.guarded) {
+        sys_munmap(reinterpret_cast<void*>(c.base), guarded_data_bytes(c) + page_size);
+        g_guard_mappings.fetch_sub(1, std::memory_order_relaxed);
+    } else
         __libc_free(reinterpret_cast<void*>(c.base));
 }
 
@@ -361,12 +398,15 @@ void* allocate(u64 size, u64 alignment, AllocKind kind, bool zero)
     }
     if (alignment < 16)
         alignment = 16;
-    if (alignment == 16 && size <= max_small_size && !g_options.guard && (slabs_ready() || slabs_init()))
-        if (void* p = allocate_small(size, kind, zero))
-            return p;
     bool internal = kind == AllocKind::Internal;
     Backing b;
-    if (!obtain(size, alignment, zero, internal, b)) {
+    // Guarded blocks come first (all under --guard, a sample otherwise); when the pool and the
+    // mapping budget are used up, blocks fall back to redzones rather than fail.
+    bool guarded = !internal && guard_wanted(size, alignment) && obtain_guarded(size, alignment, b);
+    if (!guarded && alignment == 16 && size <= max_small_size && (slabs_ready() || slabs_init()))
+        if (void* p = allocate_small(size, kind, zero))
+            return p;
+    if (!guarded && !obtain(size, alignment, zero, b)) {
         errno = ENOMEM;
         return nullptr;
     }
@@ -425,6 +465,7 @@ void deallocate(void* p, AllocKind expected, const char* how)
     Chunk reported;
     enum { None, Double, Mismatch } problem = None;
     uptr bad_redzone = 0;
+    uptr retired_slot = 0;
     uptr bad_poison[max_evicted];
     // Captured before taking the shard lock: libunwind may take the loader lock, and a thread
     // holding that one may be waiting for this shard.
@@ -472,14 +513,18 @@ void deallocate(void* p, AllocKind expected, const char* how)
         c->free_stack = free_stack;
         c->state = ChunkState::Freed;
         if (c->guarded) {
-            sys_mprotect(reinterpret_cast<void*>(c->base), guarded_data_bytes(*c), PROT_NONE);
+            if (!guard_pool_owns(c->base))  // guard_pool_retire does it for pool slots
+                sys_mprotect(reinterpret_cast<void*>(c->base), guarded_data_bytes(*c), PROT_NONE);
         } else {
             fast_fill(p, freed_byte, c->size < max_poison ? c->size : max_poison);
         }
         shard.live_bytes -= c->size;
         --shard.live_blocks;
         ++shard.total_frees;
-        if (fifo_push_locked(shard, user)) {
+        if (c->guarded && guard_pool_owns(c->base)) {
+            // The pool keeps its own oldest-first ring of freed slots (guard_pool_retire below).
+            retired_slot = c->base;
+        } else if (fifo_push_locked(shard, user)) {
             shard.fifo_bytes += c->size;
         } else {
             evicted[evicted_count++] = *c;
@@ -496,6 +541,8 @@ void deallocate(void* p, AllocKind expected, const char* how)
             erase_locked(shard, o);
         }
         shard.lock.unlock();
+        if (retired_slot)
+            guard_pool_retire(retired_slot);
         if (bad_redzone)
             overflow_report(before, bad_redzone, "", how);
     }
@@ -704,6 +751,7 @@ void check_all_blocks(bool in_signal)
 
 void allocator_prepare_fork()
 {
+    guard_pool_prepare_fork();
     quarantine_prepare_fork();
     slabs_prepare_fork();
     lock_all_shards();
@@ -714,6 +762,7 @@ void allocator_after_fork_parent()
     unlock_all_shards();
     slabs_after_fork_parent();
     quarantine_after_fork_parent();
+    guard_pool_after_fork_parent();
 }
 
 void allocator_after_fork_child()
@@ -721,6 +770,7 @@ void allocator_after_fork_child()
     reset_all_shard_locks();
     slabs_after_fork_child();
     quarantine_after_fork_child();
+    guard_pool_after_fork_child();
 }
 
 }  // namespace ringside::heap::rt

@@ -1,5 +1,7 @@
 #include "chunk_table.h"
 
+#include "guard_pool.h"
+
 namespace ringside::heap::rt {
 
 Shard g_shards[shard_count];
@@ -13,6 +15,10 @@ std::atomic<uptr> g_hi { 0 };
 
 void widen_bounds(const Chunk& c)
 {
+    // The guard pool is one range of its own, checked separately: letting its blocks widen the
+    // bounds would pull every library's globals and thread stack into the locked path.
+    if (guard_pool_owns(c.base))
+        return;
     uptr lo = c.base < c.user ? c.base : c.user;
     uptr hi = c.user + c.size + 2 * page_size;
     for (uptr cur = g_lo.load(std::memory_order_relaxed); lo < cur && !g_lo.compare_exchange_weak(cur, lo);) {
@@ -23,7 +29,9 @@ void widen_bounds(const Chunk& c)
 
 bool outside_bounds(uptr address)
 {
-    return address < g_lo.load(std::memory_order_relaxed) || address >= g_hi.load(std::memory_order_relaxed);
+    if (address >= g_lo.load(std::memory_order_relaxed) && address < g_hi.load(std::memory_order_relaxed))
+        return false;
+    return !guard_pool_owns(address);
 }
 
 inline u64 hash_address(uptr user)
@@ -38,7 +46,9 @@ bool grow_locked(Shard& shard)
     for (u64 i = 0; i < shard.capacity; ++i)
         if (shard.slots[i].state == ChunkState::Live || shard.slots[i].state == ChunkState::Freed)
             ++live;
-    u64 capacity = shard.capacity ? shard.capacity : 1024;
+    // Small to start: a program whose blocks all live in slabs may put only a few sampled
+    // guard-pool blocks here, and 64 shards of untouched capacity would still cost pages.
+    u64 capacity = shard.capacity ? shard.capacity : 64;
     while (live * 2 >= capacity)
         capacity *= 2;
     auto* slots = static_cast<Chunk*>(map_pages(capacity * sizeof(Chunk)));
@@ -175,7 +185,8 @@ bool table_find_containing(uptr address, Chunk& out)
             if (c.state != ChunkState::Live && c.state != ChunkState::Freed)
                 continue;
             uptr lo = c.user - c.left;
-            uptr hi = c.user + c.size + 16;
+            // A guarded block owns its guard page: a fault anywhere in it is this block's overflow.
+            uptr hi = c.guarded ? lo + round_up(c.left + c.size, page_size) + page_size : c.user + c.size + 16;
             if (address < lo || address >= hi)
                 continue;
             // Prefer the block the address is inside over a neighbour whose redzone overlaps.
@@ -192,6 +203,15 @@ bool table_find_containing(uptr address, Chunk& out)
         }
     }
     return found;
+}
+
+void table_forget_freed(uptr user, uptr base)
+{
+    Shard& shard = shard_for(user);
+    LockGuard guard(shard.lock);
+    Chunk* c = find_locked(shard, user);
+    if (c && c->state == ChunkState::Freed && c->base == base)
+        erase_locked(shard, c);
 }
 
 void lock_all_shards()

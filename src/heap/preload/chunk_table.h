@@ -63,6 +63,8 @@ uptr fifo_pop_locked(Shard& shard);
 bool table_lookup(uptr user, Chunk& out);
 void table_mark_overflow(uptr user);
 bool table_find_containing(uptr address, Chunk& out);
+// Drops the freed block at `user` whose memory at `base` is being reused (guard_pool.h).
+void table_forget_freed(uptr user, uptr base);
 
 void lock_all_shards();
 void unlock_all_shards();

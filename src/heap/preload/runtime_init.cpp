@@ -5,6 +5,7 @@
 #include <pthread.h>
 
 #include "allocator.h"
+#include "guard_pool.h"
 #include "leak_scan.h"
 #include "libc_entry.h"
 #include "maps_reader.h"
@@ -106,6 +107,7 @@ void runtime_init()
     ReentryGuard guard;
     parse_options(find_environment("RINGSIDE_HEAP_OPTIONS"));
     stack_depot_init();
+    guard_pool_init();
     find_own_text();
     report_channel_init();
     register_thread_stack();

@@ -23,8 +23,13 @@ void* map_pages(size_t bytes)
     if (p < 0 && p > -4096)
         return nullptr;
     LockGuard guard(g_regions_lock);
-    if (g_region_count < max_regions)
-        g_regions[g_region_count++] = { static_cast<uptr>(p), static_cast<uptr>(p) + round_up(bytes, page_size) };
+    // An unregistered mapping would be scanned as a leak root, and the slab region is huge:
+    // better no memory than that.
+    if (g_region_count == max_regions) {
+        sys_munmap(reinterpret_cast<void*>(p), round_up(bytes, page_size));
+        return nullptr;
+    }
+    g_regions[g_region_count++] = { static_cast<uptr>(p), static_cast<uptr>(p) + round_up(bytes, page_size) };
     return reinterpret_cast<void*>(p);
 }
 

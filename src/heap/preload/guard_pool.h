@@ -1,0 +1,48 @@
+// Guard pages that scale: one reserved region of fixed-size slots, each a data page followed by
+// an inaccessible guard page, in the spirit of GWP-ASan. A block placed in a slot ends at the
+// guard page, so the first byte read or written past it faults; when the block is freed its page
+// becomes inaccessible too, so a use after free faults at once. Electric Fence and DUMA give
+// every block a mapping of its own and die at vm.max_map_count; here the pool's size bounds the
+// mappings, and blocks beyond it fall back to redzones.
+//
+// By default one allocation in `guard_sample` (on average) goes to the pool, which catches
+// reads past blocks and reads after free that redzones cannot see, at a cost of two system
+// calls per sampled block. --guard sends every block of a page or less to a much larger pool.
+// Pool blocks are tracked in the chunk table like large blocks; this file only owns the slots.
+#pragma once
+
+#include "sys.h"
+
+namespace ringside::heap::rt {
+
+// Reserves the pool (sized by the options); false when sampling is off or the kernel refuses.
+bool guard_pool_init();
+
+// Whether this allocation should get a guard page: every block under --guard, otherwise a
+// random one in `guard_sample`. Counts down a thread-local counter; no lock, no system call.
+bool guard_wanted(u64 size, u64 alignment);
+
+// The largest block a pool slot holds.
+inline constexpr u64 guard_slot_data = page_size;
+
+// A slot for `size` bytes aligned to `alignment`: `user` ends at the guard page (right-aligned,
+// rounded down to the alignment), `base` is the slot's data page, now readable and writable and
+// zero-filled. False when no slot is free and none can be reclaimed.
+bool guard_pool_take(u64 size, u64 alignment, uptr& user, uptr& base);
+
+bool guard_pool_owns(uptr base);
+
+// The block's page becomes inaccessible and its memory is given back to the kernel; the slot
+// waits, oldest first, to be reused (the longer it waits, the longer a use after free faults).
+void guard_pool_retire(uptr base);
+// Straight back to the free slots (a block our own code freed: nothing to catch).
+void guard_pool_give_back(uptr base);
+
+// The user address last placed in the slot holding `address`, for interceptors and reports.
+bool guard_pool_user_at(uptr address, uptr& user);
+
+void guard_pool_prepare_fork();
+void guard_pool_after_fork_parent();
+void guard_pool_after_fork_child();
+
+}  // namespace ringside::heap::rt
