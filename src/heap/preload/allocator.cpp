@@ -668,26 +668,16 @@ bool block_for_access(uptr p, Chunk& out)
         out = slot_chunk(v);
         return p == out.user || (p > out.user && p < out.user + out.size);
     }
+    return table_block_for_access(p, out);
+}
+
+bool table_block_for_access(uptr p, Chunk& out)
+{
     // Table blocks: the start, or (for pointers into their first bytes) the 16-byte-aligned start below.
     if (table_lookup(p, out))
         return true;
     uptr aligned = p & ~uptr(15);
     return aligned != p && table_lookup(aligned, out) && p < out.user + out.size;
-}
-
-int slab_block_bounds(uptr p, uptr& user, u64& size)
-{
-    SlabView v;
-    if (!slab_slot_of(p, v))
-        return -1;
-    user = slot_user(v);
-    HeaderView h;
-    if (!read_slab_header(user, h) || h.freed)
-        return -1;
-    if (h.kind == AllocKind::Internal || !(p == user || (p > user && p < user + h.size)))
-        return 0;
-    size = h.size;
-    return 1;
 }
 
 void check_all_blocks(bool in_signal)

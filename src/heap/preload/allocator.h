@@ -45,10 +45,9 @@ void mark_overflow_reported(uptr user);
 bool find_containing_unlocked(uptr address, Chunk& out);
 // The block an access starting at `p` belongs to: p inside [user, user + size), or p == user.
 bool block_for_access(uptr p, Chunk& out);
-// The same answer from the in-band header of a slab block, without touching the metadata:
-// 1 = p is in a live program block [user, user + size), 0 = p is in no block an access could
-// be checked against, -1 = ask block_for_access (not a slab address, freed, header damaged).
-int slab_block_bounds(uptr p, uptr& user, u64& size);
+// block_for_access for an address known to be outside every slab slot: the chunk table only.
+// (The slab side's fast answer, from the block's in-band header, is range_fast.h slab_answer.)
+bool table_block_for_access(uptr p, Chunk& out);
 
 // Called by the quarantine for each slab block it lets go: verifies the poison, then frees the slot.
 void slab_block_leaves_quarantine(uptr user);

@@ -137,8 +137,10 @@ void check_format(const char* fmt, va_list args, const char* function)
             const char* s = va_arg(ap, const char*);
             if (s) {
                 size_t n = precision >= 0 ? bounded_length(s, static_cast<size_t>(precision)) : length_of(s);
-                check_range(s, precision >= 0 ? n : n + 1, Access::Read, function);
-                check_initialised(s, n, function);
+                if (!read_is_clean(s, precision >= 0 ? n : n + 1, n)) {
+                    check_range_slow(s, precision >= 0 ? n : n + 1, Access::Read, function);
+                    check_initialised_slow(s, n, function);
+                }
             }
             break;
         }
@@ -208,10 +210,7 @@ EXPORT int memcmp(const void* a, const void* b, size_t n)
                 return x[i] - y[i];
         return 0;
     }
-    check_range(a, n, Access::Read, "memcmp");
-    check_range(b, n, Access::Read, "memcmp");
-    check_initialised(a, n, "memcmp");
-    check_initialised(b, n, "memcmp");
+    check_compared(a, b, n, "memcmp");
     return g_libc.memcmp(a, b, n);
 }
 
@@ -312,15 +311,13 @@ EXPORT ssize_t write(int fd, const void* buf, size_t n)
 {
     if (!g_libc.write)
         return raw_syscall6(SYS_write, fd, reinterpret_cast<long>(buf), static_cast<long>(n), 0, 0, 0);
-    if (check_range(buf, n, Access::Read, "write"))
-        check_initialised(buf, n, "write");
+    check_read(buf, n, n, "write");
     return g_libc.write(fd, buf, n);
 }
 
 EXPORT ssize_t send(int fd, const void* buf, size_t n, int flags)
 {
-    if (check_range(buf, n, Access::Read, "send"))
-        check_initialised(buf, n, "send");
+    check_read(buf, n, n, "send");
     return g_libc.send(fd, buf, n, flags);
 }
 
@@ -364,11 +361,7 @@ const OutputEntries& real_output()
 }
 
 // Bytes leaving the process: inside their block, and written at some point.
-void check_output(const void* buf, u64 n, const char* function)
-{
-    if (check_range(buf, n, Access::Read, function))
-        check_initialised(buf, n, function);
-}
+void check_output(const void* buf, u64 n, const char* function) { check_read(buf, n, n, function); }
 
 void check_iovec(const iovec* iov, u64 count, const char* function)
 {
@@ -439,10 +432,7 @@ EXPORT int bcmp(const void* a, const void* b, size_t n)
     auto real = real_output().bcmp;
     if (!real)
         return memcmp(a, b, n);
-    check_range(a, n, Access::Read, "bcmp");
-    check_range(b, n, Access::Read, "bcmp");
-    check_initialised(a, n, "bcmp");
-    check_initialised(b, n, "bcmp");
+    check_compared(a, b, n, "bcmp");
     return real(a, b, n);
 }
 
@@ -457,8 +447,7 @@ EXPORT size_t fread(void* buf, size_t size, size_t count, FILE* f)
 EXPORT size_t fwrite(const void* buf, size_t size, size_t count, FILE* f)
 {
     u64 n = static_cast<u64>(size) * count;
-    if (check_range(buf, n, Access::Read, "fwrite"))
-        check_initialised(buf, n, "fwrite");
+    check_read(buf, n, n, "fwrite");
     return g_libc.fwrite(buf, size, count, f);
 }
 
@@ -473,16 +462,14 @@ EXPORT char* fgets(char* buf, int n, FILE* f)
 EXPORT int fputs(const char* s, FILE* f)
 {
     size_t n = length_of(s);
-    if (check_range(s, n + 1, Access::Read, "fputs"))
-        check_initialised(s, n, "fputs");
+    check_read(s, n + 1, n, "fputs");
     return g_libc.fputs(s, f);
 }
 
 EXPORT int puts(const char* s)
 {
     size_t n = length_of(s);
-    if (check_range(s, n + 1, Access::Read, "puts"))
-        check_initialised(s, n, "puts");
+    check_read(s, n + 1, n, "puts");
     return g_libc.puts(s);
 }
 

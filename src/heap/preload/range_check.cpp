@@ -1,6 +1,7 @@
 #include "range_check.h"
 
 #include "allocator.h"
+#include "maps_reader.h"
 #include "options.h"
 #include "report.h"
 
@@ -8,21 +9,82 @@ namespace ringside::heap::rt {
 
 namespace {
 
+constexpr u32 max_stack_lookups = 16;
+constexpr u64 stack_growth_window = 64ull << 20;
+AddressRange g_stack_ranges[max_stack_lookups + 1];  // [0] stays empty
+std::atomic<u32> g_stack_lookups { 0 };
+[[gnu::tls_model("initial-exec")]] thread_local u64 t_table_checks = 0;
+
+}  // namespace
+
+std::atomic<const AddressRange*> g_main_stack { &g_stack_ranges[0] };
+
+namespace {
+
+// Reads the main thread's [stack] line (raw system calls, no allocation) into a fresh slot and
+// publishes it. The kernel keeps other mappings out of that range (the stack is never merged
+// with a neighbour, and a guard gap lies below it), and the stack only grows, so an older
+// range stays true too.
+void learn_main_stack()
+{
+    u32 slot = g_stack_lookups.fetch_add(1, std::memory_order_relaxed) + 1;
+    if (slot > max_stack_lookups)
+        return;
+    for_each_mapping([slot](const MapLine& m) {
+        if (!strings_equal(m.path, "[stack]"))
+            return true;
+        g_stack_ranges[slot].lo = m.start;
+        g_stack_ranges[slot].hi = m.end;
+        g_main_stack.store(&g_stack_ranges[slot], std::memory_order_release);
+        return false;
+    });
+}
+
+// Learned after a thread's first 64 table lookups (short programs never read the maps), and
+// again when an address just below the known range shows up (the stack grew), a few times.
+void maybe_learn_main_stack(uptr p)
+{
+    u64 n = ++t_table_checks;
+    const AddressRange* stack = g_main_stack.load(std::memory_order_acquire);
+    bool unknown = !stack->hi;
+    bool grown = !unknown && p < stack->lo && stack->lo - p < stack_growth_window && (n & 255) == 0;
+    if ((unknown ? n != 64 : !grown) || !runtime_ready() || ReentryGuard::active())
+        return;
+    learn_main_stack();
+}
+
 // The block that `p` points at (allocator.h: anywhere inside a slab block; the start or first
 // bytes of a large one).
 bool block_at(uptr p, Chunk& out) { return block_for_access(p, out); }
 
 }  // namespace
 
-bool check_range(const void* ptr, u64 n, Access access, const char* function)
+bool table_read_is_clean(uptr p, u64 range, u64 used)
+{
+    maybe_learn_main_stack(p);
+    Chunk c;
+    if (!table_block_for_access(p, c) || c.kind == AllocKind::Internal)
+        return true;
+    if (c.state != ChunkState::Live || p + range > c.user + c.size)
+        return false;
+    if (!used || !uninit_checks_on())
+        return true;
+    uptr end = p + used;
+    uptr block_end = c.user + (c.size < max_fill ? c.size : max_fill);
+    if (end > block_end)
+        end = block_end;
+    return !may_hold_fill(p, end);
+}
+
+bool check_range_slow(const void* ptr, u64 n, Access access, const char* function)
 {
     if (!g_options.interceptors || !runtime_ready() || ReentryGuard::active() || !ptr)
         return true;
     uptr p = reinterpret_cast<uptr>(ptr);
     uptr user;
     u64 size;
-    int fast = slab_block_bounds(p, user, size);
-    if (fast == 0 || (fast == 1 && p + n <= user + size))
+    SlabAnswer fast = slab_answer(p, user, size);
+    if (fast == SlabAnswer::NoBlock || (fast == SlabAnswer::Block && p + n <= user + size))
         return true;
     Chunk c;
     if (!block_at(p, c) || c.kind == AllocKind::Internal)
@@ -50,17 +112,17 @@ bool check_range(const void* ptr, u64 n, Access access, const char* function)
     return false;
 }
 
-void check_initialised(const void* ptr, u64 n, const char* function)
+void check_initialised_slow(const void* ptr, u64 n, const char* function)
 {
     if (!g_options.check_uninit || !g_options.fill_uninit || !runtime_ready() || ReentryGuard::active() || !ptr || !n)
         return;
     uptr p = reinterpret_cast<uptr>(ptr);
     uptr user;
     u64 size;
-    int fast = slab_block_bounds(p, user, size);
-    if (fast == 0)
+    SlabAnswer fast = slab_answer(p, user, size);
+    if (fast == SlabAnswer::NoBlock)
         return;
-    if (fast < 0) {
+    if (fast != SlabAnswer::Block) {
         Chunk c;
         if (!block_at(p, c) || c.kind == AllocKind::Internal || c.state != ChunkState::Live)
             return;
