@@ -205,26 +205,74 @@ uptr corrupted_poison(const Chunk& c)
     return first_mismatch(c.user, c.user + n, freed_byte);
 }
 
-// Slab slots: the right redzone is the rest of the block's last 16 bytes and 16 more (what the
-// large path has); the slack beyond, up to the slot's end, is not filled or checked, since
-// touching it costs a cache miss per free and the next slot's left redzone follows anyway.
+// Slab slots: the right redzone runs from the block's end to the end of its last 16 bytes and
+// 16 more, where "more" is the slot's slack and, when the slack is shorter, the next slot's
+// first word: a slot's left redzone is [8 bytes 0xfa][header], and that first word serves as
+// the right redzone of the slot before it (as ASan's chunk headers do), so a block whose size
+// is a multiple of 16 needs no slack of its own. The slack beyond 16 bytes is not filled or
+// checked: touching it costs a cache miss per free.
 uptr slab_redzone_end(uptr slot_start, u64 slot_size, uptr user_end)
 {
-    uptr end = slot_start + slot_size;
+    uptr end = slot_start + slot_size + slab_left_redzone / 2;
     uptr cap = round_up(user_end, 16) + redzone_size;
     return end < cap ? end : cap;
 }
 
+// Glibc's own memset, found at start-up: fast_fill goes through __memset_chk, which the fortify
+// interceptors now check like any program call (some 50 instructions per fill of our own).
+void slab_fill(uptr at, u8 byte, u64 n)
+{
+    if (auto* real = g_libc.memset)
+        real(reinterpret_cast<void*>(at), byte, n);
+    else
+        fast_fill(reinterpret_cast<void*>(at), byte, n);
+}
+
+// [end, stop) with the redzone byte, `stop` 8-aligned: a word at a time, the block's own bytes
+// in the first word kept.
+void fill_right_redzone(uptr end, uptr stop)
+{
+    u64 pattern = repeated(redzone_byte);
+    uptr a = end & ~uptr(7);
+    if (a != end) {
+        u64 own = (1ull << (8 * (end - a))) - 1;  // little-endian: the low bytes are the block's
+        auto* w = reinterpret_cast<AliasedWord*>(a);
+        *w = (*w & own) | (pattern & ~own);
+        a += 8;
+    }
+    for (; a < stop; a += 8)
+        *reinterpret_cast<AliasedWord*>(a) = pattern;
+}
+
+// The first byte of [end, stop) that is not the redzone byte, or 0 (`stop` 8-aligned).
+uptr first_bad_right_redzone(uptr end, uptr stop)
+{
+    u64 pattern = repeated(redzone_byte);
+    uptr a = end & ~uptr(7);
+    if (a != end) {
+        u64 own = (1ull << (8 * (end - a))) - 1;
+        if ((*reinterpret_cast<const AliasedWord*>(a) ^ pattern) & ~own)
+            return first_mismatch(end, a + 8, redzone_byte);
+        a += 8;
+    }
+    for (; a < stop; a += 8)
+        if (*reinterpret_cast<const AliasedWord*>(a) != pattern)
+            return first_mismatch(a, a + 8, redzone_byte);
+    return 0;
+}
+
+// The left redzone's first word belongs to the previous slot's right redzone (checked with
+// that block); this block's own left check is its header word, which an underflow hits first.
 uptr slab_corrupted_redzone(uptr slot_start, u64 slot_size, u64 size, AllocKind kind)
 {
     uptr user = slot_start + slab_left_redzone;
+    const auto* left = reinterpret_cast<const AliasedWord*>(slot_start);
     u64 expected = slab_header(user, size, false, kind);
-    for (uptr a = user; a-- > user - 8;)
-        if (*reinterpret_cast<const u8*>(a) != static_cast<u8>(expected >> (8 * (a - (user - 8)))))
-            return a;
-    if (uptr a = last_mismatch(slot_start, user - 8, redzone_byte))
-        return a;
-    return first_mismatch(user + size, slab_redzone_end(slot_start, slot_size, user + size), redzone_byte);
+    if (left[1] != expected)
+        for (uptr a = user; a-- > user - 8;)
+            if (*reinterpret_cast<const u8*>(a) != static_cast<u8>(expected >> (8 * (a - (user - 8)))))
+                return a;
+    return first_bad_right_redzone(user + size, slab_redzone_end(slot_start, slot_size, user + size));
 }
 
 void overflow_report(const Chunk& c, uptr bad, const char* function, const char* when)
@@ -276,6 +324,28 @@ void invalid_free_report(void* p, const char* how)
     report_error(r);
 }
 
+// A slot leaves the quarantine untouched (still Freed, poisoned) and its poison is verified
+// here, when it is handed out again: the fill that follows touches the same lines, so the check
+// costs no cache misses of its own, where verifying at quarantine exit cost one per line. The
+// window for catching a write after free runs until the slot is reused (or the exit check).
+void check_poison_before_reuse(const SlabView& v)
+{
+    const SlotMeta& m = *v.meta;
+    if (m.kind == AllocKind::Internal)
+        return;
+    uptr user = slot_user(v);
+    u64 n = m.size < max_poison ? m.size : max_poison;
+    // Four words per test: the exact byte is looked for only once something differs.
+    u64 pattern = repeated(freed_byte);
+    const auto* w = reinterpret_cast<const AliasedWord*>(user);
+    u64 i = 0;
+    for (; (i + 4) * 8 <= n; i += 4)
+        if ((w[i] ^ pattern) | (w[i + 1] ^ pattern) | (w[i + 2] ^ pattern) | (w[i + 3] ^ pattern))
+            break;
+    if (uptr bad = first_mismatch(user + i * 8, user + n, freed_byte))
+        use_after_free_report(slot_chunk(v), bad);
+}
+
 void* allocate_small(u64 size, AllocKind kind, bool zero)
 {
     SlotMeta* m;
@@ -285,15 +355,21 @@ void* allocate_small(u64 size, AllocKind kind, bool zero)
         return nullptr;
     bool internal = kind == AllocKind::Internal;
     uptr slot = user - slab_left_redzone;
+    if (m->state.load(std::memory_order_acquire) == SlotFreed && !t_reentry)
+        check_poison_before_reuse(SlabView { slot, slot_size, m });
     auto* left = reinterpret_cast<AliasedWord*>(slot);
-    left[0] = repeated(redzone_byte);
+    // The first word is the previous slot's right redzone, written when that slot was handed
+    // out: written here only if no one has yet, so an overflow of the previous block stays
+    // visible to that block's checks.
+    if (left[0] == 0)
+        left[0] = repeated(redzone_byte);
     left[1] = slab_header(user, size, false, kind);
     uptr end = user + size;
-    fast_fill(reinterpret_cast<void*>(end), redzone_byte, slab_redzone_end(slot, slot_size, end) - end);
+    fill_right_redzone(end, slab_redzone_end(slot, slot_size, end));
     if (zero)
-        fast_fill(reinterpret_cast<void*>(user), 0, size);
+        slab_fill(user, 0, size);
     else if (g_options.fill_uninit && !internal)
-        fast_fill(reinterpret_cast<void*>(user), uninit_byte, size);
+        slab_fill(user, uninit_byte, size);
     m->size = static_cast<u32>(size);
     m->kind = kind;
     m->overflow_reported = 0;
@@ -325,6 +401,9 @@ void double_free_report(const Chunk& c, const char* how, const char* detail)
 void deallocate_small(void* p, const SlabView& v, AllocKind expected, const char* how)
 {
     uptr user = reinterpret_cast<uptr>(p);
+    // The redzones and the poison need the block's lines: load them while the metadata's
+    // line (another miss, on a block freed long after it was allocated) is on its way.
+    __builtin_prefetch(reinterpret_cast<const void*>(v.slot_start), 1);
     SlotMeta& m = *v.meta;
     if (user != slot_user(v)) {
         if (!t_reentry)
@@ -341,6 +420,7 @@ void deallocate_small(void* p, const SlabView& v, AllocKind expected, const char
             invalid_free_report(p, how);
         return;
     }
+    __builtin_prefetch(reinterpret_cast<const void*>(user + m.size), 1);
     slab_count_free();
     if (m.kind == AllocKind::Internal || t_reentry) {
         if (m.kind != AllocKind::Internal)
@@ -354,18 +434,26 @@ void deallocate_small(void* p, const SlabView& v, AllocKind expected, const char
         ReentryGuard guard;
         free_stack = capture_and_store();
     }
-    Chunk before = slot_chunk(v);
-    before.state = ChunkState::Live;
     u64 size = m.size;
-    uptr bad_redzone = m.overflow_reported ? 0 : slab_corrupted_redzone(v.slot_start, v.slot_size, size, before.kind);
-    fast_fill(p, freed_byte, size < max_poison ? size : max_poison);
-    *reinterpret_cast<AliasedWord*>(user - 8) = slab_header(user, size, true, before.kind);
+    AllocKind kind = m.kind;
+    uptr bad_redzone = m.overflow_reported ? 0 : slab_corrupted_redzone(v.slot_start, v.slot_size, size, kind);
+    slab_fill(user, freed_byte, size < max_poison ? size : max_poison);
+    *reinterpret_cast<AliasedWord*>(user - 8) = slab_header(user, size, true, kind);
     m.free_stack = free_stack;
     m.state.store(SlotFreed, std::memory_order_release);
     quarantine_note_live(-static_cast<long>(v.slot_size));
+    bool mismatched = !compatible(kind, expected);
+    if (!bad_redzone && !mismatched) {
+        quarantine_push(user, v.slot_size);
+        return;
+    }
+    // Reports name the block as it was before this free.
+    Chunk before = slot_chunk(v);
+    before.state = ChunkState::Live;
+    before.free_stack = 0;
     if (bad_redzone)
         overflow_report(before, bad_redzone, "", how);
-    if (!compatible(before.kind, expected)) {
+    if (mismatched) {
         ErrorReport r;
         r.kind = "mismatched-free";
         r.dealloc = how;
@@ -608,22 +696,10 @@ u64 usable_size(void* p)
     return c.size;
 }
 
-void slab_block_leaves_quarantine(uptr user)
-{
-    SlabView v;
-    if (!slab_slot_of(user, v))
-        return;
-    SlotMeta& m = *v.meta;
-    if (m.state.load(std::memory_order_acquire) != SlotFreed)
-        return;
-    if (m.kind != AllocKind::Internal) {
-        u64 n = m.size < max_poison ? m.size : max_poison;
-        if (uptr bad = first_mismatch(user, user + n, freed_byte))
-            use_after_free_report(slot_chunk(v), bad);
-    }
-    m.state.store(SlotReleased, std::memory_order_release);
-    slab_release(user);
-}
+// The slot stays Freed (still a freed block for double frees, reports and the exit check)
+// until allocate_small hands it out and verifies its poison; neither the block nor its
+// metadata is touched here.
+void slab_block_leaves_quarantine(uptr user) { slab_release(user); }
 
 bool lookup_block(uptr user, Chunk& out)
 {

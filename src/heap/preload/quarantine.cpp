@@ -10,7 +10,7 @@ namespace {
 
 constexpr u32 batch_entries = 126;
 constexpr u64 batch_bytes = 64 * 1024;
-constexpr u64 budget_floor = 256 * 1024;
+constexpr u64 budget_floor = 128 * 1024;
 constexpr long live_flush = 64 * 1024;
 
 struct Batch {
@@ -53,8 +53,8 @@ u64 budget()
 {
     u64 cap = g_options.quarantine_mb << 20;
     long live = g_live.load(std::memory_order_relaxed);
-    u64 quarter = live > 0 ? static_cast<u64>(live) / 4 : 0;
-    u64 b = quarter > budget_floor ? quarter : budget_floor;
+    u64 share = live > 0 ? static_cast<u64>(live) / 8 : 0;
+    u64 b = share > budget_floor ? share : budget_floor;
     return b < cap ? b : cap;
 }
 
@@ -82,16 +82,9 @@ void publish(Batch* full)
         }
     }
     Batch* done = evicted;
-    constexpr u32 ahead = 4;
-    for (Batch* b = evicted; b; b = b->next) {
-        for (u32 i = 0; i < b->count && i < ahead; ++i)
-            slab_prefetch(b->users[i]);
-        for (u32 i = 0; i < b->count; ++i) {
-            if (i + ahead < b->count)
-                slab_prefetch(b->users[i + ahead]);
+    for (Batch* b = evicted; b; b = b->next)
+        for (u32 i = 0; i < b->count; ++i)
             slab_block_leaves_quarantine(b->users[i]);
-        }
-    }
     if (!done)
         return;
     LockGuard guard(g_lock);

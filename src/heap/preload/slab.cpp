@@ -10,7 +10,8 @@ SlabInfo* g_slabs = nullptr;
 
 namespace {
 
-// Slot sizes: 16-byte steps to 128, then four steps per power of two up to 64 KiB.
+// Slot sizes: 16-byte steps from 32 to 128, then four steps per power of two up to 64 KiB.
+constexpr u32 min_slot_bytes = 32;
 constexpr unsigned max_classes = 48;
 u32 g_class_size[max_classes];
 unsigned g_class_count = 0;
@@ -106,10 +107,24 @@ ThreadCache* thread_cache()
     return t_cache;
 }
 
+// The metadata of a slot handed out by the caches (`user` known to be a slot's block).
+SlotMeta* slot_meta(uptr user)
+{
+    u64 offset = user - g_slab_base;
+    const SlabInfo& info = g_slabs[offset / slab_bytes];
+    return &info.meta[((offset % slab_bytes) * info.reciprocal) >> 40];
+}
+
+// A slot holds the left redzone and the block rounded up to 16 bytes; the right redzone is
+// the rounding slack and the next slot's first word (see slab.h).
 unsigned class_for(u64 size)
 {
-    return g_class_of[(size + 2 * slab_left_redzone + 15) / 16];
+    return g_class_of[(slab_left_redzone + round_up(size, 16)) / 16];
 }
+
+// Slots per slab: the last one is followed by at least a left redzone's worth of spare bytes,
+// which serves as its right redzone's tail as a next slot's first word would.
+u32 slots_per_slab(u32 slot_size) { return static_cast<u32>((slab_bytes - slab_left_redzone) / slot_size); }
 
 // A new slab for class `k`; g_new_slab_lock held by no one else.
 u64 new_slab(unsigned k)
@@ -154,7 +169,7 @@ void refill(unsigned k, ClassCache& cache, u32 want)
     while (cache.count < want && c.count)
         cache.slots[cache.count++] = c.stack[--c.count];
     u32 slot_size = g_class_size[k];
-    u32 per_slab = static_cast<u32>(slab_bytes / slot_size);
+    u32 per_slab = slots_per_slab(slot_size);
     while (cache.count < want) {
         if (c.slab == ~0ull || g_slabs[c.slab].carved == per_slab) {
             c.slab = new_slab(k);
@@ -188,7 +203,7 @@ void flush(unsigned k, ClassCache& cache, u32 keep)
 void build_classes()
 {
     unsigned n = 0;
-    for (u32 s = 48; s <= 128; s += 16)
+    for (u32 s = min_slot_bytes; s <= 128; s += 16)
         g_class_size[n++] = s;
     for (u32 base = 128; base < max_slot_bytes; base *= 2)
         for (u32 step = 1; step <= 4; ++step)
@@ -214,7 +229,7 @@ bool slabs_init()
     }
     build_classes();
     // Reserved, not committed (MAP_NORESERVE, touched as used); smaller if the kernel says no.
-    g_meta_stride = round_up((slab_bytes / 48) * sizeof(SlotMeta), page_size);
+    g_meta_stride = round_up((slab_bytes / min_slot_bytes) * sizeof(SlotMeta), page_size);
     for (u64 gib = 64; gib >= 1; gib /= 4) {
         u64 region = gib << 30;
         u64 slabs = region / slab_bytes;
@@ -276,9 +291,14 @@ uptr slab_obtain(u64 size, SlotMeta*& meta, u64& slot_size)
     }
     uptr user = cache.slots[--cache.count];
     slot_size = g_class_size[k];
-    u64 offset = user - g_slab_base;
-    const SlabInfo& info = g_slabs[offset / slab_bytes];
-    meta = &info.meta[((offset % slab_bytes) * info.reciprocal) >> 40];
+    meta = slot_meta(user);
+    // The next block of this class is most likely the slot now on top: start loading its
+    // metadata and first line, long out of cache (quarantined), so that allocation finds them.
+    if (cache.count) {
+        uptr next = cache.slots[cache.count - 1];
+        __builtin_prefetch(slot_meta(next), 1);
+        __builtin_prefetch(reinterpret_cast<const void*>(next - slab_left_redzone), 1);
+    }
     ++tc->totals.allocs;
     tc->totals.bytes += size;
     return user;
@@ -287,10 +307,9 @@ uptr slab_obtain(u64 size, SlotMeta*& meta, u64& slot_size)
 void slab_release(uptr user)
 {
     ThreadCache* tc = thread_cache();
-    SlabView v;
-    if (!slab_slot_of(user, v))
-        return;
-    unsigned k = g_class_of[v.slot_size / 16];
+    // `user` is a block this library handed out: its slab gives the class, no validation needed.
+    u32 slot_size = g_slabs[(user - g_slab_base) / slab_bytes].slot_size;
+    unsigned k = g_class_of[slot_size / 16];
     if (!tc) {
         Central& c = g_central[k];
         LockGuard guard(c.lock);
@@ -298,7 +317,7 @@ void slab_release(uptr user)
         return;
     }
     ClassCache& cache = tc->classes[k];
-    u32 limit = cache_limit(static_cast<u32>(v.slot_size));
+    u32 limit = cache_limit(slot_size);
     if (cache.count >= limit)
         flush(k, cache, limit / 2);
     if (cache.count < cache_capacity)
@@ -316,15 +335,6 @@ void*& thread_quarantine_batch()
     [[gnu::tls_model("initial-exec")]] static thread_local void* without_cache = nullptr;
     ThreadCache* tc = thread_cache();
     return tc ? tc->quarantine_batch : without_cache;
-}
-
-void slab_prefetch(uptr user)
-{
-    SlabView v;
-    if (!slab_slot_of(user, v))
-        return;
-    __builtin_prefetch(v.meta);
-    __builtin_prefetch(reinterpret_cast<const void*>(user));
 }
 
 Chunk slot_chunk(const SlabView& v)

@@ -17,8 +17,10 @@ inline constexpr u64 slab_left_redzone = 16;
 inline constexpr u64 max_slot_bytes = 64 * 1024;
 inline constexpr u64 max_small_size = max_slot_bytes - 2 * slab_left_redzone;
 
-// Slot states. Released = freed and out of the quarantine, waiting in a free stack: still
-// reported as freed (double free, use after free) until the slot is handed out again.
+// Slot states. A freed block stays Freed (poisoned) through the quarantine and while its slot
+// waits in a free stack, until the slot is handed out again and its poison verified. Released =
+// freed without poison (internal blocks, frees from our own code). Both are reported as freed
+// (double free, use after free) until the slot is reused.
 enum SlotState : u8 { SlotEmpty = 0, SlotLive, SlotFreeing, SlotFreed, SlotReleased, SlotAllocating };
 
 struct SlotMeta {
@@ -86,10 +88,6 @@ inline bool read_slab_header(uptr user, HeaderView& out)
     out.kind = static_cast<AllocKind>((h >> 33) & 3);
     return h == slab_header(user, out.size, out.freed, out.kind);
 }
-
-// Starts loading a block's first line and its metadata (the quarantine verifies blocks long
-// out of cache; overlapping those misses is most of the cost of letting them go).
-void slab_prefetch(uptr user);
 
 // Chunk view of a slot, for reports.
 Chunk slot_chunk(const SlabView& v);

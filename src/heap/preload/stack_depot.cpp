@@ -174,6 +174,22 @@ u32 capture_stack_from(uptr pc, uptr fp, uptr low, uptr top, uptr* out, u32 capa
     return n;
 }
 
+namespace {
+
+// The last few stacks this thread stored, by call site: a program allocates and frees from a
+// handful of places in a loop, and comparing the frames costs less than hashing them and
+// probing the depot (a shared table, often a cache miss).
+constexpr u32 recent_slots = 4;
+constexpr u32 recent_max_depth = 16;
+struct RecentStack {
+    u32 id;
+    u32 depth;
+    uptr frames[recent_max_depth];
+};
+[[gnu::tls_model("initial-exec")]] thread_local RecentStack t_recent[recent_slots];
+
+}  // namespace
+
 u32 capture_and_store()
 {
     uptr frames[max_stack_frames];
@@ -181,7 +197,28 @@ u32 capture_and_store()
     if (cap > max_stack_frames || cap == 0)
         cap = max_stack_frames;
     u32 depth = capture_stack(frames, cap);
-    return stack_depot_put(frames, depth);
+    if (depth == 0 || depth > recent_max_depth)
+        return stack_depot_put(frames, depth);
+    RecentStack& r = t_recent[(frames[0] >> 4) % recent_slots];
+    if (r.id && r.depth == depth) {
+        u32 i = 0;
+        while (i < depth && r.frames[i] == frames[i])
+            ++i;
+        if (i == depth)
+            return r.id;
+    }
+    u32 id = stack_depot_put(frames, depth);
+    if (id) {
+        // Invalid while being rewritten, in case a signal handler here captures a stack too.
+        __atomic_store_n(&r.id, 0, __ATOMIC_RELAXED);
+        __atomic_signal_fence(__ATOMIC_SEQ_CST);
+        r.depth = depth;
+        for (u32 i = 0; i < depth; ++i)
+            r.frames[i] = frames[i];
+        __atomic_signal_fence(__ATOMIC_SEQ_CST);
+        __atomic_store_n(&r.id, id, __ATOMIC_RELAXED);
+    }
+    return id;
 }
 
 }  // namespace ringside::heap::rt

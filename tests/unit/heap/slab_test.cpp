@@ -33,10 +33,14 @@ TEST(Slab, SlotsHoldTheBlockAndBothRedzones)
         Obtained o = obtain(size);
         ASSERT_NE(o.user, 0u) << size;
         EXPECT_EQ(o.user % 16, 0u) << size;
-        EXPECT_GE(o.slot_size, size + 2 * slab_left_redzone) << size;
+        // The left redzone and the block rounded up to 16 bytes; the right redzone is the slack
+        // and the first word after the slot, which is in the same slab (a next slot or spare).
+        EXPECT_GE(o.slot_size, slab_left_redzone + round_up(size, 16)) << size;
+        uptr slot_end = o.user - slab_left_redzone + o.slot_size;
+        EXPECT_EQ((slot_end - 1 - g_slab_base) / slab_bytes, (slot_end + 7 - g_slab_base) / slab_bytes) << size;
         EXPECT_LE(o.slot_size, max_slot_bytes) << size;
         // Every address of the slot, redzones included, maps back to it.
-        for (uptr a : { o.user - 16, o.user, o.user + size, o.user - 16 + o.slot_size - 1 }) {
+        for (uptr a : { o.user - 16, o.user, o.user + (size ? size - 1 : 0), o.user - 16 + o.slot_size - 1 }) {
             SlabView v;
             ASSERT_TRUE(slab_slot_of(a, v)) << size;
             EXPECT_EQ(slot_user(v), o.user) << size;
