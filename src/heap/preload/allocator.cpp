@@ -752,6 +752,10 @@ bool table_block_for_access(uptr p, Chunk& out)
     // Table blocks: the start, or (for pointers into their first bytes) the 16-byte-aligned start below.
     if (table_lookup(p, out))
         return true;
+    // A guard-pool block: its slot says which block it holds, wherever in it p points.
+    uptr pooled;
+    if (guard_pool_user_at(p, pooled))
+        return table_lookup(pooled, out) && p >= out.user && p < out.user + out.size;
     uptr aligned = p & ~uptr(15);
     return aligned != p && table_lookup(aligned, out) && p < out.user + out.size;
 }
