@@ -50,7 +50,8 @@ bool block_for_access(uptr p, Chunk& out);
 // be checked against, -1 = ask block_for_access (not a slab address, freed, header damaged).
 int slab_block_bounds(uptr p, uptr& user, u64& size);
 
-// Called by the quarantine for each slab block it lets go: verifies the poison, then frees the slot.
+// Called by the quarantine for each slab block it lets go: the slot goes back to a cache, still
+// Freed and poisoned (the poison is verified when the slot is handed out again).
 void slab_block_leaves_quarantine(uptr user);
 
 // At exit and on demand: every live block's redzones, every quarantined block's poison.
