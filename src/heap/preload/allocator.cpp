@@ -225,8 +225,23 @@ uptr first_bad_right_redzone(uptr end, uptr stop)
     return 0;
 }
 
-// The left redzone's first word belongs to the previous slot's right redzone (checked with
-// that block); this block's own left check is its header word, which an underflow hits first.
+// Whether the block before this slot (same slab) has its right redzone's tail in this slot's
+// first word: then damage there is that block's overflow, reported with it.
+bool previous_block_reaches(uptr slot_start, u64 slot_size)
+{
+    SlabView prev;
+    if (!slab_slot_of(slot_start - 1, prev) || prev.slot_start + slot_size != slot_start)
+        return false;
+    u8 state = prev.meta->state.load(std::memory_order_acquire);
+    if (state == SlotEmpty)
+        return false;
+    uptr prev_end = slot_user(prev) + prev.meta->size;
+    return slab_redzone_end(prev.slot_start, slot_size, prev_end) > slot_start;
+}
+
+// This block's own left check is its header word, which an underflow hits first, and the word
+// before it unless that is the previous block's right redzone (then it is checked with that
+// block, as its overflow).
 uptr slab_corrupted_redzone(uptr slot_start, u64 slot_size, u64 size, AllocKind kind)
 {
     uptr user = slot_start + slab_left_redzone;
@@ -236,6 +251,9 @@ uptr slab_corrupted_redzone(uptr slot_start, u64 slot_size, u64 size, AllocKind 
         for (uptr a = user; a-- > user - 8;)
             if (*reinterpret_cast<const u8*>(a) != static_cast<u8>(expected >> (8 * (a - (user - 8)))))
                 return a;
+    if (left[0] != repeated(redzone_byte) && !previous_block_reaches(slot_start, slot_size))
+        if (uptr a = last_mismatch(slot_start, user - 8, redzone_byte))
+            return a;
     return first_bad_right_redzone(user + size, slab_redzone_end(slot_start, slot_size, user + size));
 }
 
