@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # Side-by-side cost of the heap checker on malloc-heavy workloads, one run each:
-#   plain | ringside check | valgrind memcheck | ASan build (own programs only)
-# Prints wall time and peak RSS ratios to the plain run.
+#   plain | ringside check | preload (the checked program alone) | valgrind memcheck |
+#   ASan build (own programs only)
+# Prints wall time, CPU time and peak RSS ratios to the plain run. The `ringside` row's RSS is
+# the largest process of the run, which can be the `ringside` front end itself (~6 MB); the
+# `preload` row runs the program once more with the bare library (LD_PRELOAD, report to a log
+# file), so its RSS is the checked program's own: the figure the memory target is about.
 # Usage: bench/heap_vs_valgrind.sh [build-dir]   (default build/)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
 rs=$build/src/cli/ringside
+preload=$build/src/heap/preload/libringside_heap.so
 [ -x "$rs" ] || { echo "build ringside first ($rs)"; exit 1; }
+[ -f "$preload" ] || { echo "build the preload library first ($preload)"; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
@@ -80,15 +86,20 @@ run_workload() {  # NAME ASAN-BINARY-or-- COMMAND...
     read -r pt pr pc _ < <(measure "$@")
     read -r ct cr cc cx < <(measure "$rs" check --leak-check=yes -- "$@")
     [ "$cx" = 0 ] || { echo "note: $name under ringside check exited $cx:"; tail -3 "$work/err.txt"; }
+    rm -f "$work/heap.log"
+    read -r lt lr lc lx < <(measure env LD_PRELOAD="$preload" RINGSIDE_HEAP_OPTIONS="log=$work/heap.log" "$@")
+    [ "$lx" = 0 ] || { echo "note: $name with the bare preload exited $lx:"; tail -3 "$work/err.txt"; }
     read -r vt vr vc _ < <(measure valgrind --tool=memcheck --leak-check=full --log-file=/dev/null "$@")
     row "$name" plain "$pt" "$pr" "$pc" "$pt" "$pr" "$pc"
     row "$name" ringside "$ct" "$cr" "$cc" "$pt" "$pr" "$pc"
+    row "$name" preload "$lt" "$lr" "$lc" "$pt" "$pr" "$pc"
     row "$name" memcheck "$vt" "$vr" "$vc" "$pt" "$pr" "$pc"
     if [ "$asan" != "--" ]; then
         read -r at ar ac _ < <(ASAN_OPTIONS=detect_leaks=1 measure "./$asan")
         row "$name" asan "$at" "$ar" "$ac" "$pt" "$pr" "$pc"
     fi
-    echo "$name: memcheck/ringside wall = $(ratio "$vt" "$ct"), cpu = $(ratio "$vc" "$cc")"
+    echo "$name: memcheck/ringside wall = $(ratio "$vt" "$ct"), cpu = $(ratio "$vc" "$cc");" \
+        "checked program's peak RSS = $(ratio "$lr" "$pr") plain (preload row)"
 }
 run_workload mt_alloc mt_alloc_asan ./mt_alloc
 run_workload map_strings map_strings_asan ./map_strings

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <dlfcn.h>
+#include <emmintrin.h>
 #include <sys/mman.h>
 
 #include "guard_pool.h"
@@ -261,8 +262,23 @@ uptr first_bad_right_redzone(uptr end, uptr stop)
     return 0;
 }
 
-// The left redzone's first word belongs to the previous slot's right redzone (checked with
-// that block); this block's own left check is its header word, which an underflow hits first.
+// Whether the block before this slot (same slab) has its right redzone's tail in this slot's
+// first word: then damage there is that block's overflow, reported with it.
+bool previous_block_reaches(uptr slot_start, u64 slot_size)
+{
+    SlabView prev;
+    if (!slab_slot_of(slot_start - 1, prev) || prev.slot_start + slot_size != slot_start)
+        return false;
+    u8 state = prev.meta->state.load(std::memory_order_acquire);
+    if (state == SlotEmpty)
+        return false;
+    uptr prev_end = slot_user(prev) + prev.meta->size;
+    return slab_redzone_end(prev.slot_start, slot_size, prev_end) > slot_start;
+}
+
+// This block's own left check is its header word, which an underflow hits first, and the word
+// before it unless that is the previous block's right redzone (then it is checked with that
+// block, as its overflow).
 uptr slab_corrupted_redzone(uptr slot_start, u64 slot_size, u64 size, AllocKind kind)
 {
     uptr user = slot_start + slab_left_redzone;
@@ -272,6 +288,9 @@ uptr slab_corrupted_redzone(uptr slot_start, u64 slot_size, u64 size, AllocKind 
         for (uptr a = user; a-- > user - 8;)
             if (*reinterpret_cast<const u8*>(a) != static_cast<u8>(expected >> (8 * (a - (user - 8)))))
                 return a;
+    if (left[0] != repeated(redzone_byte) && !previous_block_reaches(slot_start, slot_size))
+        if (uptr a = last_mismatch(slot_start, user - 8, redzone_byte))
+            return a;
     return first_bad_right_redzone(user + size, slab_redzone_end(slot_start, slot_size, user + size));
 }
 
@@ -335,14 +354,19 @@ void check_poison_before_reuse(const SlabView& v)
         return;
     uptr user = slot_user(v);
     u64 n = m.size < max_poison ? m.size : max_poison;
-    // Four words per test: the exact byte is looked for only once something differs.
-    u64 pattern = repeated(freed_byte);
-    const auto* w = reinterpret_cast<const AliasedWord*>(user);
+    // 64 bytes per test (SSE2, which every x86-64 has); the exact byte is looked for only once
+    // something differs.
+    const __m128i pattern = _mm_set1_epi8(static_cast<char>(freed_byte));
     u64 i = 0;
-    for (; (i + 4) * 8 <= n; i += 4)
-        if ((w[i] ^ pattern) | (w[i + 1] ^ pattern) | (w[i + 2] ^ pattern) | (w[i + 3] ^ pattern))
+    for (; i + 64 <= n; i += 64) {
+        const auto* q = reinterpret_cast<const __m128i*>(user + i);
+        __m128i diff = _mm_or_si128(_mm_or_si128(_mm_xor_si128(_mm_load_si128(q), pattern),
+                                        _mm_xor_si128(_mm_load_si128(q + 1), pattern)),
+            _mm_or_si128(_mm_xor_si128(_mm_load_si128(q + 2), pattern), _mm_xor_si128(_mm_load_si128(q + 3), pattern)));
+        if (_mm_movemask_epi8(_mm_cmpeq_epi8(diff, _mm_setzero_si128())) != 0xffff)
             break;
-    if (uptr bad = first_mismatch(user + i * 8, user + n, freed_byte))
+    }
+    if (uptr bad = first_mismatch(user + i, user + n, freed_byte))
         use_after_free_report(slot_chunk(v), bad);
 }
 

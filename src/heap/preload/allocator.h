@@ -49,7 +49,8 @@ bool block_for_access(uptr p, Chunk& out);
 // (The slab side's fast answer, from the block's in-band header, is range_fast.h slab_answer.)
 bool table_block_for_access(uptr p, Chunk& out);
 
-// Called by the quarantine for each slab block it lets go: verifies the poison, then frees the slot.
+// Called by the quarantine for each slab block it lets go: the slot goes back to a cache, still
+// Freed and poisoned (the poison is verified when the slot is handed out again).
 void slab_block_leaves_quarantine(uptr user);
 
 // At exit and on demand: every live block's redzones, every quarantined block's poison.

@@ -10,6 +10,8 @@
 // libunwind. Rules live in a lock-free table; reads stay within the thread's stack.
 #include "stack_depot.h"
 
+#include "options.h"
+
 #include <ucontext.h>
 
 #define UNW_LOCAL_ONLY
@@ -120,52 +122,166 @@ void learn_rule(uptr pc, u64 offset, bool terminal)
 
 }  // namespace
 
-u32 capture_stack(uptr* out, u32 capacity)
+namespace {
+
+// Where a walk of the program's frames starts: its first return address and the stack pointer
+// there, found through our own frames (they keep frame pointers).
+struct WalkStart {
+    uptr pc = 0;
+    uptr sp = 0;
+    uptr low = 0;
+    uptr top = 0;
+};
+
+[[gnu::always_inline]] inline WalkStart find_walk_start(uptr fp)
 {
-    uptr top = current_stack_top();
-    // Our own frames keep frame pointers: walk them to the program's first return address.
-    uptr fp = reinterpret_cast<uptr>(__builtin_frame_address(0));
-    uptr low = fp;
-    uptr pc = 0, sp = 0;
+    WalkStart w;
+    w.top = current_stack_top();
+    w.low = fp;
     for (int guard = 0; guard < 32; ++guard) {
-        if (fp < low || top < 16 || fp > top - 16 || (fp & 7))
+        if (fp < w.low || w.top < 16 || fp > w.top - 16 || (fp & 7))
             break;
         const uptr* frame = reinterpret_cast<const uptr*>(fp);
         if (!own_text(frame[1])) {
-            pc = frame[1];
-            sp = fp + 16;
+            w.pc = frame[1];
+            w.sp = fp + 16;
             break;
         }
         if (frame[0] <= fp)
             break;
         fp = frame[0];
     }
-    if (!pc)
-        return capture_stack_from(0, reinterpret_cast<uptr>(__builtin_frame_address(0)), low, top, out, capacity);
+    return w;
+}
+
+enum class WalkEnd { Outermost, Full, Other, NeedsUnwinder };
+
+// The walk by learned rules; cfas[i] gets frame i's CFA (where frame i + 1's return address
+// sits, 8 below it) when `cfas` is given.
+[[gnu::always_inline]] inline u32 rule_walk(const WalkStart& w, uptr* out, u32 capacity, uptr* cfas, WalkEnd& end)
+{
+    uptr pc = w.pc, sp = w.sp;
     u32 n = 0;
+    end = WalkEnd::Full;
     while (n < capacity) {
         out[n++] = pc;
         u64 rule = find_rule(pc);
-        if ((rule >> 33) != RuleConfirmed)
-            break;
-        if (rule & (1ull << 32))
-            return n;  // the outermost frame
-        uptr cfa = sp + (rule & 0xffffffffull);
-        if (cfa <= sp || cfa > top)
+        if ((rule >> 33) != RuleConfirmed) {
+            end = WalkEnd::NeedsUnwinder;
             return n;
+        }
+        if (rule & (1ull << 32)) {
+            end = WalkEnd::Outermost;
+            return n;
+        }
+        uptr cfa = sp + (rule & 0xffffffffull);
+        if (cfa <= sp || cfa > w.top) {
+            end = WalkEnd::Other;
+            return n;
+        }
+        if (cfas)
+            cfas[n - 1] = cfa;
         pc = *reinterpret_cast<const uptr*>(cfa - 8);
         sp = cfa;
-        if (pc < 4096)
+        if (pc < 4096) {
+            end = WalkEnd::Other;
             return n;
+        }
     }
-    if (n == capacity)
-        return n;
-    // A return address without a confirmed rule: unwind this once with libunwind (which also
-    // teaches the table); the frame-pointer walk is the last resort.
+    return n;
+}
+
+// A walk that needed more than the rules: libunwind (which also teaches the table), then the
+// frame-pointer walk as the last resort.
+[[gnu::noinline]] u32 slow_walk(uptr* out, u32 capacity, uptr fp, uptr low, uptr top)
+{
     u32 m = unwind_and_learn(out, capacity);
     if (m > 1)
         return m;
-    return capture_stack_from(0, reinterpret_cast<uptr>(__builtin_frame_address(0)), low, top, out, capacity);
+    return capture_stack_from(0, fp, low, top, out, capacity);
+}
+
+// The last few clean walks of this thread, by first return address. A walk is a function of
+// the first return address, the stack pointer there and the words the rules read: when those
+// words still hold the same return addresses, the stack is the same, and so is its depot id,
+// so a loop that allocates from one place pays a few loads per frame instead of a rule lookup
+// per frame, a hash and a depot probe.
+constexpr u32 memo_slots = 4;
+constexpr u32 memo_depth = 16;
+struct WalkMemo {
+    u32 id;
+    u32 depth;
+    uptr sp;
+    uptr pcs[memo_depth];
+    uptr cfas[memo_depth];
+};
+[[gnu::tls_model("initial-exec")]] thread_local WalkMemo t_memo[memo_slots];
+
+u32 memo_lookup(const WalkMemo& m, const WalkStart& w)
+{
+    u32 id = __atomic_load_n(&m.id, __ATOMIC_RELAXED);
+    if (!id || m.sp != w.sp || m.pcs[0] != w.pc)
+        return 0;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    for (u32 i = 1; i < m.depth; ++i)
+        if (*reinterpret_cast<const uptr*>(m.cfas[i - 1] - 8) != m.pcs[i])
+            return 0;
+    return id;
+}
+
+void memo_store(WalkMemo& m, const WalkStart& w, const uptr* pcs, const uptr* cfas, u32 depth, u32 id)
+{
+    // Invalid while rewritten, in case a signal handler on this thread captures a stack too.
+    __atomic_store_n(&m.id, 0, __ATOMIC_RELAXED);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    m.sp = w.sp;
+    m.depth = depth;
+    for (u32 i = 0; i < depth; ++i) {
+        m.pcs[i] = pcs[i];
+        m.cfas[i] = cfas[i];
+    }
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    __atomic_store_n(&m.id, id, __ATOMIC_RELAXED);
+}
+
+}  // namespace
+
+u32 capture_stack(uptr* out, u32 capacity)
+{
+    uptr fp = reinterpret_cast<uptr>(__builtin_frame_address(0));
+    WalkStart w = find_walk_start(fp);
+    if (!w.pc)
+        return capture_stack_from(0, fp, w.low, w.top, out, capacity);
+    WalkEnd end;
+    u32 n = rule_walk(w, out, capacity, nullptr, end);
+    if (end != WalkEnd::NeedsUnwinder)
+        return n;
+    return slow_walk(out, capacity, fp, w.low, w.top);
+}
+
+u32 capture_and_store()
+{
+    u32 capacity = static_cast<u32>(g_options.max_frames);
+    if (capacity > max_stack_frames || capacity == 0)
+        capacity = max_stack_frames;
+    uptr fp = reinterpret_cast<uptr>(__builtin_frame_address(0));
+    WalkStart w = find_walk_start(fp);
+    uptr frames[max_stack_frames];
+    if (!w.pc)
+        return stack_depot_put(frames, capture_stack_from(0, fp, w.low, w.top, frames, capacity));
+    WalkMemo& memo = t_memo[(w.pc >> 4) % memo_slots];
+    if (u32 id = memo_lookup(memo, w))
+        return id;
+    uptr cfas[max_stack_frames];
+    WalkEnd end;
+    u32 n = rule_walk(w, frames, capacity, cfas, end);
+    if (end == WalkEnd::NeedsUnwinder)
+        return stack_depot_put(frames, slow_walk(frames, capacity, fp, w.low, w.top));
+    u32 id = stack_depot_put(frames, n);
+    // Only walks whose end the memo replays: the outermost frame's rule, or the frame limit.
+    if (id && n <= memo_depth && (end == WalkEnd::Outermost || end == WalkEnd::Full))
+        memo_store(memo, w, frames, cfas, n, id);
+    return id;
 }
 
 }  // namespace ringside::heap::rt

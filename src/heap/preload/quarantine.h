@@ -1,8 +1,9 @@
 // The quarantine for slab blocks: freed blocks are held back (poisoned) before their slots are
 // reused, so writes after free are seen and stale pointers keep pointing at freed memory. Each
 // thread fills a batch of its own without locks; full batches join one global FIFO, bounded in
-// slot bytes (a quarter of the live slots' bytes, at least 256 KiB, at most --quarantine-mb);
-// the thread that pushes past the bound verifies and releases the oldest batches.
+// slot bytes (an eighth of the live slots' bytes, at least 128 KiB, at most --quarantine-mb);
+// the thread that pushes past the bound hands the oldest batches' slots back to the caches,
+// still poisoned: their poison is verified when they are handed out again (allocate_small).
 #pragma once
 
 #include "sys.h"

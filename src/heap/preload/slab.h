@@ -2,9 +2,13 @@
 // a block's metadata is found from its address by arithmetic (region offset -> slab -> slot),
 // so the allocation and free paths need no table probe, and "which block contains X" (fault
 // classification, interceptor ranges, reports) is O(1). Each slab holds slots of one size; a
-// slot is [16-byte left redzone][the program's bytes][right redzone up to the slot's end].
+// slot is [16-byte left redzone][the program's bytes][slack up to the slot's end].
 // Free slots move between a per-thread cache and a per-class central stack in batches, so the
 // fast path takes no shared lock. Metadata (one SlotMeta per slot) lives in separate pages.
+// A slot's left redzone is [8 bytes 0xfa][header word]; its first word is also the right
+// redzone's tail of the slot before it, so a slot needs only the left redzone and the block
+// rounded up to 16 bytes (allocator.cpp, slab_redzone_end). Each slab keeps 16 spare bytes
+// after its last slot to serve as that tail.
 #pragma once
 
 #include "chunk_table.h"
@@ -52,7 +56,8 @@ inline uptr slot_user(const SlabView& v) { return v.slot_start + slab_left_redzo
 // A block for `size` bytes (<= max_small_size): the user address, with `meta` set to its
 // metadata, state left as it was (the caller publishes Live). 0 when out of memory.
 uptr slab_obtain(u64 size, SlotMeta*& meta, u64& slot_size);
-// Gives a slot back to this thread's cache (from the quarantine, or an internal block).
+// Gives a slot back to this thread's cache (from the quarantine, or an internal block);
+// `user` must be a block slab_obtain handed out.
 void slab_release(uptr user);
 
 // Visits every slot ever handed out: visit(user, slot_size, meta).
