@@ -41,7 +41,7 @@ constexpr const char* check_usage =
     "                          faults at the first byte past a block and in freed ones\n"
     "  --guard-sample=N        one block in N on average (default 2000; 0 = off) gets a guard page and\n"
     "                          an inaccessible page once freed, catching reads past it and after free\n"
-    "  --quarantine-mb=N       cap on freed memory held before reuse (default 256; bounded by a quarter of the live heap)\n"
+    "  --quarantine-mb=N       cap on freed memory held before reuse (default 256; bounded by an eighth of the live heap)\n"
     "  --growth=MS             live-bytes snapshot per allocation site every MS milliseconds; names sites\n"
     "                          whose live bytes rise in every snapshot\n"
     "  --no-uninit             do not fill new blocks nor look for never-written bytes\n"

@@ -88,7 +88,7 @@ std::string describe(const HeapError& e)
     }
     if (k == "use-after-free") {
         if (d == "write-after-free")
-            return fmt::format("Use after free: a block of size {} was written after it was freed (found when it left the quarantine)", size);
+            return fmt::format("Use after free: a block of size {} was written after it was freed (found before its memory was reused)", size);
         if (d == "pointer-from-freed-block")
             return "Use after free: invalid access through a pointer loaded from freed memory (0xfdfd...)";
         if (fn.rfind("SIG", 0) == 0)
