@@ -74,9 +74,19 @@ u64 sampled_alignment(u64 size)
     return a;
 }
 
+// --guard ends a block as close to its guard page as the program can bear: at its natural
+// alignment, but at least 8 bytes for blocks of 8 or more. Variable-length records (a header
+// of pointers, then an odd number of bytes: CPython's objects) need their header aligned even
+// though their size is odd; exactly right-aligned, Python cannot even start.
+u64 guard_alignment(u64 size)
+{
+    u64 natural = natural_alignment(size);
+    return size >= 8 && natural < 8 ? 8 : natural;
+}
+
 bool obtain_guarded(u64 size, u64 alignment, Backing& out)
 {
-    u64 align = alignment > 16 ? alignment : g_options.guard ? natural_alignment(size) : sampled_alignment(size);
+    u64 align = alignment > 16 ? alignment : g_options.guard ? guard_alignment(size) : sampled_alignment(size);
     if (guard_pool_take(size, align, out.user, out.base)) {
         out.left = static_cast<u32>(out.user - out.base);
         out.guarded = true;

@@ -5,7 +5,7 @@
 # page made inaccessible when freed: programs that read past a block or after free (which no
 # redzone sees) are caught at the read, with no option. --guard-sample=0 turns it off, which
 # shows the catch came from the sampling. --guard puts every block it can behind a guard page
-# and, unlike a mapping per block (Electric Fence, DUMA), keeps the process far below
+# (at least 8-byte aligned) and, unlike a mapping per block (Electric Fence, DUMA), keeps the process far below
 # vm.max_map_count with 200,000 live blocks: the rest fall back to redzones.
 set -u
 : "${RINGSIDE:?}" "${RINGSIDE_BUILD_DIR:?}"
@@ -45,6 +45,14 @@ limit=$(cat /proc/sys/vm/max_map_count)
 read -r peak sum < "$work/many.out"
 echo "     --guard, 200000 live blocks: $peak mappings at the peak (vm.max_map_count $limit)"
 check many "not errs and doc['exit_status'] == 0 and $sum == $expected and 16384 < $peak < $limit - 16384"
+
+# A real program under --guard: CPython with its objects on malloc, 100,000 of them alive.
+PYTHONMALLOC=malloc "$RINGSIDE" check --guard --json="$work/python.json" -- /usr/bin/python3 -c '
+d = {str(i): [i] * 3 for i in range(100000)}
+print(len(d), sum(1 for _ in open("/proc/self/maps")))' > "$work/python.out" 2> "$work/python.err"
+read -r entries maps < "$work/python.out"
+echo "     --guard, python3 with 100000 dict entries: $maps mappings"
+check python "not errs and doc['exit_status'] == 0 and '$entries' == '100000' and 16384 < ${maps:-0} < $limit - 16384"
 
 # --guard still ends each block exactly at its guard page (no alignment slack).
 "$RINGSIDE" check --guard --json="$work/exact.json" -- "$programs/guard_read_past" 10 > /dev/null 2> "$work/exact.err"
