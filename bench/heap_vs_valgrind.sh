@@ -70,17 +70,18 @@ g++ -O2 -g map_strings.cpp -o map_strings
 gcc -O2 -g -pthread -fsanitize=address mt_alloc.c -o mt_alloc_asan
 g++ -O2 -g -fsanitize=address map_strings.cpp -o map_strings_asan
 
-# Each cell is the best of $RUNS runs (default 3; wall, CPU and RSS each at its minimum):
-# a single run on this 2-core VM varies by 20-30 %, which moves the ratios more than most changes.
+# Each cell is the best of $RUNS runs (default 3; wall, CPU and RSS each at its minimum), and
+# the configurations take turns within each round: this 2-core VM's speed drifts by 20-30 %
+# from one minute to the next, which would otherwise move the ratios more than most changes.
 runs=${RUNS:-3}
-measure() {  # prints "wall_seconds max_rss_kb cpu_seconds exit_status" (cpu = user + sys)
-    : > "$work/times.txt"
-    for _ in $(seq "$runs"); do
-        /usr/bin/time -f '%e %M %U %S %x' -o "$work/time.txt" "$@" >/dev/null 2>"$work/err.txt" || true
-        tail -1 "$work/time.txt" >> "$work/times.txt"
-    done
+measure_into() {  # FILE COMMAND...: appends "wall max_rss_kb user sys exit_status"
+    local out=$1; shift
+    /usr/bin/time -f '%e %M %U %S %x' -o "$work/time.txt" "$@" >/dev/null 2>"$work/err.txt" || true
+    tail -1 "$work/time.txt" >> "$out"
+}
+best_of() {  # FILE: prints "wall_seconds max_rss_kb cpu_seconds exit_status" (cpu = user + sys)
     awk 'NR == 1 || $1 < w { w = $1 } NR == 1 || $2 < r { r = $2 } NR == 1 || $3 + $4 < c { c = $3 + $4 } { x = $5 }
-         END { printf "%s %s %.2f %s\n", w, r, c, x }' "$work/times.txt"
+         END { printf "%s %s %.2f %s\n", w, r, c, x }' "$1"
 }
 ratio() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print('%.1fx' % (a/b if b else 0))" "$1" "$2"; }
 
@@ -91,19 +92,27 @@ row() {  # NAME CONFIG WALL RSS CPU PLAIN-WALL PLAIN-RSS PLAIN-CPU
 }
 run_workload() {  # NAME ASAN-BINARY-or-- COMMAND...
     local name=$1 asan=$2; shift 2
-    read -r pt pr pc _ < <(measure "$@")
-    read -r ct cr cc cx < <(measure "$rs" check --leak-check=yes -- "$@")
-    [ "$cx" = 0 ] || { echo "note: $name under ringside check exited $cx:"; tail -3 "$work/err.txt"; }
-    rm -f "$work/heap.log"
-    read -r lt lr lc lx < <(measure env LD_PRELOAD="$preload" RINGSIDE_HEAP_OPTIONS="log=$work/heap.log" "$@")
-    [ "$lx" = 0 ] || { echo "note: $name with the bare preload exited $lx:"; tail -3 "$work/err.txt"; }
-    read -r vt vr vc _ < <(measure valgrind --tool=memcheck --leak-check=full --log-file=/dev/null "$@")
+    rm -f "$work"/cell.*
+    for _ in $(seq "$runs"); do
+        measure_into "$work/cell.plain" "$@"
+        measure_into "$work/cell.check" "$rs" check --leak-check=yes -- "$@"
+        rm -f "$work/heap.log"
+        measure_into "$work/cell.preload" env LD_PRELOAD="$preload" RINGSIDE_HEAP_OPTIONS="log=$work/heap.log" "$@"
+        measure_into "$work/cell.memcheck" valgrind --tool=memcheck --leak-check=full --log-file=/dev/null "$@"
+        [ "$asan" = "--" ] || ASAN_OPTIONS=detect_leaks=1 measure_into "$work/cell.asan" "./$asan"
+    done
+    read -r pt pr pc _ < <(best_of "$work/cell.plain")
+    read -r ct cr cc cx < <(best_of "$work/cell.check")
+    [ "$cx" = 0 ] || echo "note: $name under ringside check exited $cx"
+    read -r lt lr lc lx < <(best_of "$work/cell.preload")
+    [ "$lx" = 0 ] || echo "note: $name with the bare preload exited $lx"
+    read -r vt vr vc _ < <(best_of "$work/cell.memcheck")
     row "$name" plain "$pt" "$pr" "$pc" "$pt" "$pr" "$pc"
     row "$name" ringside "$ct" "$cr" "$cc" "$pt" "$pr" "$pc"
     row "$name" preload "$lt" "$lr" "$lc" "$pt" "$pr" "$pc"
     row "$name" memcheck "$vt" "$vr" "$vc" "$pt" "$pr" "$pc"
     if [ "$asan" != "--" ]; then
-        read -r at ar ac _ < <(ASAN_OPTIONS=detect_leaks=1 measure "./$asan")
+        read -r at ar ac _ < <(best_of "$work/cell.asan")
         row "$name" asan "$at" "$ar" "$ac" "$pt" "$pr" "$pc"
     fi
     echo "$name: memcheck/ringside wall = $(ratio "$vt" "$ct"), cpu = $(ratio "$vc" "$cc");" \

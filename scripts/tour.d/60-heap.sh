@@ -35,7 +35,7 @@ cc -O0 -g "$heap_tour/buggy.c" -o "$heap_tour/buggy" 2>/dev/null
 cc -O0 -g "$heap_tour/reads_past.c" -o "$heap_tour/reads_past" 2>/dev/null
 step "$rs" check --error-exitcode=3 -- "$heap_tour/buggy"
 step "$rs" check --json=- --leak-check=no -- "$heap_tour/buggy" world
-# One block in 2000 sits against a guard page: a bug repeated over many blocks faults on a sampled one.
+# One block in 5000 sits against a guard page: a bug repeated over many blocks faults on a sampled one.
 step "$rs" check -- "$heap_tour/reads_past"
 step env PYTHONMALLOC=malloc "$rs" check -- python3 -c 'print(sum(len(str(i)) for i in range(100000)))'
 rm -rf "$heap_tour"

@@ -39,7 +39,7 @@ constexpr const char* check_usage =
     "  --show-reachable        also list blocks still reachable at exit, by allocation stack\n"
     "  --guard                 a guard page after every block (up to 16384 at once, then redzones):\n"
     "                          faults at the first byte past a block and in freed ones\n"
-    "  --guard-sample=N        one block in N on average (default 2000; 0 = off) gets a guard page and\n"
+    "  --guard-sample=N        one block in N on average (default 5000; 0 = off) gets a guard page and\n"
     "                          an inaccessible page once freed, catching reads past it and after free\n"
     "  --quarantine-mb=N       cap on freed memory held before reuse (default 256; bounded by an eighth of the live heap)\n"
     "  --growth=MS             live-bytes snapshot per allocation site every MS milliseconds; names sites\n"

@@ -2,7 +2,7 @@
 // EXPECT-LINE: 14
 // OPTIONS: --guard-sample=1
 // Reading one past the end (no write, so no redzone changes): a sampled block's guard page
-// faults at the read. The default samples one block in 2000; 1 samples every block.
+// faults at the read. The default samples one block in 5000; 1 samples every block.
 #include <stdlib.h>
 
 int main(void)

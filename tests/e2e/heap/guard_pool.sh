@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # LABELS: heap nosan
 # TIMEOUT: 300
-# Guard pages that scale. By default one block in 2000 is placed against a guard page and its
+# Guard pages that scale. By default one block in 5000 is placed against a guard page and its
 # page made inaccessible when freed: programs that read past a block or after free (which no
 # redzone sees) are caught at the read, with no option. --guard-sample=0 turns it off, which
 # shows the catch came from the sampling. --guard puts every block it can behind a guard page
@@ -24,7 +24,8 @@ at_line() {  # python: the first error's own stack has a frame at FILE:LINE
   echo "errs and any(f['line'] == $2 and (f['file'] or '').endswith('$1') for f in errs[0]['stacks'][0]['frames'])"
 }
 
-# Default options: 100,000 reads past the end, ~50 of them on sampled blocks; the first faults.
+# Default options: 100,000 reads past the end, ~20 of them on sampled blocks (at least 10: the
+# sampling interval never exceeds 9,999); the first faults.
 "$RINGSIDE" check --json="$work/past.json" -- "$programs/guard_read_past" 100000 > /dev/null 2> "$work/past.err"
 check past "[e['kind'] for e in errs] == ['heap-overflow'] and doc['signal'] == 11 and $(at_line guard_read_past.c 16)"
 
