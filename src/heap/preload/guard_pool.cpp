@@ -152,21 +152,11 @@ bool guard_pool_owns(uptr base)
     return slot_of(base, i);
 }
 
-void guard_pool_retire(uptr base)
-{
-    u32 i;
-    if (!slot_of(base, i))
-        return;
-    drop_page(base);
-    LockGuard guard(g_lock);
-    if (g_state[i] != Live)
-        return;
-    g_state[i] = Retired;
-    g_ring[(g_ring_head + g_ring_count) % g_slots] = i;
-    ++g_ring_count;
-}
+namespace {
 
-void guard_pool_give_back(uptr base)
+// The slot's page is dropped, then the slot waits (Retired: in the oldest-first ring) or is
+// free at once (Free: on the stack). A slot is put back once per use, whatever the caller.
+void put_back(uptr base, SlotState to)
 {
     u32 i;
     if (!slot_of(base, i))
@@ -175,9 +165,18 @@ void guard_pool_give_back(uptr base)
     LockGuard guard(g_lock);
     if (g_state[i] == Free || g_state[i] == Retired)
         return;
-    g_state[i] = Free;
-    g_free[g_free_count++] = i;
+    g_state[i] = to;
+    if (to == Retired)
+        g_ring[(g_ring_head + g_ring_count++) % g_slots] = i;
+    else
+        g_free[g_free_count++] = i;
 }
+
+}  // namespace
+
+void guard_pool_retire(uptr base) { put_back(base, Retired); }
+
+void guard_pool_give_back(uptr base) { put_back(base, Free); }
 
 bool guard_pool_user_at(uptr address, uptr& user)
 {
