@@ -432,6 +432,20 @@ void double_free_report(const Chunk& c, const char* how, const char* detail)
     report_error(r);
 }
 
+// `block` as it was before this free: still live, never freed.
+void mismatched_free_report(Chunk block, const char* how)
+{
+    block.state = ChunkState::Live;
+    block.free_stack = 0;
+    ErrorReport r;
+    r.kind = "mismatched-free";
+    r.dealloc = how;
+    r.address = block.user;
+    r.has_block = true;
+    r.block = block;
+    report_error(r);
+}
+
 void deallocate_small(void* p, const SlabView& v, AllocKind expected, const char* how)
 {
     uptr user = reinterpret_cast<uptr>(p);
@@ -487,15 +501,8 @@ void deallocate_small(void* p, const SlabView& v, AllocKind expected, const char
     before.free_stack = 0;
     if (bad_redzone)
         overflow_report(before, bad_redzone, "", how);
-    if (mismatched) {
-        ErrorReport r;
-        r.kind = "mismatched-free";
-        r.dealloc = how;
-        r.address = user;
-        r.has_block = true;
-        r.block = before;
-        report_error(r);
-    }
+    if (mismatched)
+        mismatched_free_report(before, how);
     quarantine_push(user, v.slot_size);
 }
 
@@ -585,7 +592,7 @@ void deallocate(void* p, AllocKind expected, const char* how)
     Chunk* evicted = reinterpret_cast<Chunk*>(evicted_storage);
     int evicted_count = 0;
     Chunk reported;
-    enum { None, Double, Mismatch } problem = None;
+    bool mismatched = false;
     uptr bad_redzone = 0;
     uptr retired_slot = 0;
     uptr bad_poison[max_evicted];
@@ -617,17 +624,11 @@ void deallocate(void* p, AllocKind expected, const char* how)
         if (c->state == ChunkState::Freed) {
             reported = *c;
             shard.lock.unlock();
-            ErrorReport r;
-            r.kind = "double-free";
-            r.dealloc = how;
-            r.address = user;
-            r.has_block = true;
-            r.block = reported;
-            report_error(r);
+            double_free_report(reported, how, "");
             return;
         }
         if (!compatible(c->kind, expected)) {
-            problem = Mismatch;
+            mismatched = true;
             reported = *c;
         }
         bad_redzone = c->overflow_reported ? 0 : corrupted_redzone(*c);
@@ -668,16 +669,8 @@ void deallocate(void* p, AllocKind expected, const char* how)
         if (bad_redzone)
             overflow_report(before, bad_redzone, "", how);
     }
-    if (problem == Mismatch) {
-        ErrorReport r;
-        r.kind = "mismatched-free";
-        r.dealloc = how;
-        r.address = user;
-        r.has_block = true;
-        r.block = reported;
-        r.block.state = ChunkState::Live;
-        report_error(r);
-    }
+    if (mismatched)
+        mismatched_free_report(reported, how);
     // Still ours until released: verified outside the shard lock.
     for (int i = 0; i < evicted_count; ++i) {
         bad_poison[i] = evicted[i].state == ChunkState::Freed ? corrupted_poison(evicted[i]) : 0;
@@ -704,14 +697,7 @@ void* reallocate(void* p, u64 size, const char* how)
         return nullptr;
     }
     if (c.state == ChunkState::Freed) {
-        ErrorReport r;
-        r.kind = "double-free";
-        r.detail = "realloc";
-        r.dealloc = how;
-        r.address = user;
-        r.has_block = true;
-        r.block = c;
-        report_error(r);
+        double_free_report(c, how, "realloc");
         return nullptr;
     }
     void* fresh = allocate(size, 16, c.kind == AllocKind::Internal ? AllocKind::Internal : AllocKind::Malloc, false);

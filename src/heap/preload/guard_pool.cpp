@@ -7,6 +7,10 @@
 
 namespace ringside::heap::rt {
 
+std::atomic<bool> g_guard_ready { false };
+std::atomic<uptr> g_guard_span { 0 };
+uptr g_guard_base = 0;
+
 namespace {
 
 constexpr u64 slot_stride = guard_slot_data + page_size;  // data page, then its guard page
@@ -16,9 +20,7 @@ constexpr u32 guard_all_slots = 16384;
 
 enum SlotState : u8 { Free = 0, Claimed, Live, Retired };
 
-uptr g_base = 0;
 u32 g_slots = 0;
-std::atomic<bool> g_ready { false };
 
 // Per-slot bookkeeping in our own pages (map_pages): never in the program's heap.
 SpinLock g_lock;
@@ -31,16 +33,15 @@ u32* g_ring = nullptr;  // retired slots, oldest first
 u32 g_ring_head = 0;
 u32 g_ring_count = 0;
 
-[[gnu::tls_model("initial-exec")]] thread_local u32 t_countdown = 0;
 [[gnu::tls_model("initial-exec")]] thread_local u64 t_random = 0;
 
-uptr slot_base(u32 i) { return g_base + u64(i) * slot_stride; }
+uptr slot_base(u32 i) { return g_guard_base + u64(i) * slot_stride; }
 
 bool slot_of(uptr address, u32& out)
 {
-    if (!g_ready.load(std::memory_order_acquire) || address < g_base || address >= g_base + u64(g_slots) * slot_stride)
+    if (!guard_pool_owns(address))
         return false;
-    out = static_cast<u32>((address - g_base) / slot_stride);
+    out = static_cast<u32>((address - g_guard_base) / slot_stride);
     return true;
 }
 
@@ -88,31 +89,30 @@ bool guard_pool_init()
         sys_munmap(reinterpret_cast<void*>(p), slots * slot_stride);
         return false;
     }
-    g_base = static_cast<uptr>(p);
+    g_guard_base = static_cast<uptr>(p);
     g_slots = static_cast<u32>(slots);
-    g_ready.store(true, std::memory_order_release);
+    g_guard_span.store(slots * slot_stride, std::memory_order_release);
+    g_guard_ready.store(true, std::memory_order_release);
     return true;
 }
 
-bool guard_wanted(u64 size, u64 alignment)
+bool guard_wanted_slow(u64 size, u64 alignment)
 {
-    if (!g_ready.load(std::memory_order_relaxed))
-        return false;
     if (g_options.guard)
         return true;
     if (size > guard_slot_data || alignment > guard_slot_data)
         return false;
-    if (t_countdown == 0)  // a thread's first allocation: a random start
-        t_countdown = next_interval();
-    if (--t_countdown)
+    if (t_guard_countdown == 0)  // a thread's first allocation: a random start
+        t_guard_countdown = next_interval();
+    if (--t_guard_countdown)
         return false;
-    t_countdown = next_interval();
+    t_guard_countdown = next_interval();
     return true;
 }
 
 bool guard_pool_take(u64 size, u64 alignment, uptr& user, uptr& base)
 {
-    if (!g_ready.load(std::memory_order_acquire) || size > guard_slot_data || alignment > guard_slot_data)
+    if (!g_guard_ready.load(std::memory_order_acquire) || size > guard_slot_data || alignment > guard_slot_data)
         return false;
     u32 i;
     bool reclaimed = false;
@@ -144,12 +144,6 @@ bool guard_pool_take(u64 size, u64 alignment, uptr& user, uptr& base)
     g_user[i] = user;
     __atomic_store_n(&g_state[i], Live, __ATOMIC_RELEASE);
     return true;
-}
-
-bool guard_pool_owns(uptr base)
-{
-    u32 i;
-    return slot_of(base, i);
 }
 
 namespace {

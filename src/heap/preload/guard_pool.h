@@ -11,6 +11,7 @@
 // Pool blocks are tracked in the chunk table like large blocks; this file only owns the slots.
 #pragma once
 
+#include "options.h"
 #include "sys.h"
 
 namespace ringside::heap::rt {
@@ -18,19 +19,41 @@ namespace ringside::heap::rt {
 // Reserves the pool (sized by the options); false when sampling is off or the kernel refuses.
 bool guard_pool_init();
 
-// Whether this allocation should get a guard page: every block under --guard, otherwise a
-// random one in `guard_sample`. Counts down a thread-local counter; no lock, no system call.
-bool guard_wanted(u64 size, u64 alignment);
-
 // The largest block a pool slot holds.
 inline constexpr u64 guard_slot_data = page_size;
+
+// Set once by guard_pool_init; read inline on every allocation and table lookup.
+extern std::atomic<bool> g_guard_ready;
+extern std::atomic<uptr> g_guard_span;  // bytes of the pool region, 0 until it is ready
+extern uptr g_guard_base;
+[[gnu::tls_model("initial-exec")]] inline thread_local u32 t_guard_countdown = 0;
+
+bool guard_wanted_slow(u64 size, u64 alignment);
+
+// Whether this allocation should get a guard page: every block under --guard, otherwise a
+// random one in `guard_sample`. Counts down a thread-local counter; no lock, no system call,
+// and inline: it runs on every malloc.
+[[gnu::always_inline]] inline bool guard_wanted(u64 size, u64 alignment)
+{
+    if (!g_guard_ready.load(std::memory_order_relaxed))
+        return false;
+    if (t_guard_countdown > 1 && size <= guard_slot_data && alignment <= guard_slot_data && !g_options.guard) {
+        --t_guard_countdown;
+        return false;
+    }
+    return guard_wanted_slow(size, alignment);
+}
 
 // A slot for `size` bytes aligned to `alignment`: `user` ends at the guard page (right-aligned,
 // rounded down to the alignment), `base` is the slot's data page, now readable and writable and
 // zero-filled. False when no slot is free and none can be reclaimed.
 bool guard_pool_take(u64 size, u64 alignment, uptr& user, uptr& base);
 
-bool guard_pool_owns(uptr base);
+inline bool guard_pool_owns(uptr address)
+{
+    u64 span = g_guard_span.load(std::memory_order_acquire);  // publishes g_guard_base
+    return address - g_guard_base < span;
+}
 
 // The block's page becomes inaccessible and its memory is given back to the kernel; the slot
 // waits, oldest first, to be reused (the longer it waits, the longer a use after free faults).

@@ -38,22 +38,32 @@ void resolve(F& slot, const char* name)
     slot = reinterpret_cast<F>(dlsym(RTLD_NEXT, name));
 }
 
+// Runs `resolve_all` once, on first use (dlsym is not safe before libc is up), with the
+// fast path a single acquire load.
+template <typename ResolveAll>
+void resolve_once(std::atomic<bool>& done, SpinLock& lock, ResolveAll&& resolve_all)
+{
+    if (done.load(std::memory_order_acquire))
+        return;
+    LockGuard guard(lock);
+    if (done.load(std::memory_order_relaxed))
+        return;
+    ReentryGuard reentry;  // dlsym may allocate its error buffer
+    resolve_all();
+    done.store(true, std::memory_order_release);
+}
+
 }  // namespace
 
 const PrintfEntries& real_printf()
 {
-    if (!g_printf_resolved.load(std::memory_order_acquire)) {
-        LockGuard lock(g_printf_lock);
-        if (!g_printf_resolved.load(std::memory_order_relaxed)) {
-            ReentryGuard guard;  // dlsym may allocate its error buffer
-            resolve(g_printf.vfprintf, "vfprintf");
-            resolve(g_printf.vsprintf, "vsprintf");
-            resolve(g_printf.vsnprintf, "vsnprintf");
-            resolve(g_printf.vdprintf, "vdprintf");
-            resolve(g_printf.vasprintf, "vasprintf");
-            g_printf_resolved.store(true, std::memory_order_release);
-        }
-    }
+    resolve_once(g_printf_resolved, g_printf_lock, [] {
+        resolve(g_printf.vfprintf, "vfprintf");
+        resolve(g_printf.vsprintf, "vsprintf");
+        resolve(g_printf.vsnprintf, "vsnprintf");
+        resolve(g_printf.vdprintf, "vdprintf");
+        resolve(g_printf.vasprintf, "vasprintf");
+    });
     return g_printf;
 }
 
@@ -342,21 +352,16 @@ SpinLock g_output_lock;
 
 const OutputEntries& real_output()
 {
-    if (!g_output_resolved.load(std::memory_order_acquire)) {
-        LockGuard lock(g_output_lock);
-        if (!g_output_resolved.load(std::memory_order_relaxed)) {
-            ReentryGuard guard;
-            resolve(g_output.writev, "writev");
-            resolve(g_output.pwrite, "pwrite");
-            resolve(g_output.pwrite64, "pwrite64");
-            resolve(g_output.sendto, "sendto");
-            resolve(g_output.sendmsg, "sendmsg");
-            resolve(g_output.fwrite_unlocked, "fwrite_unlocked");
-            resolve(g_output.fputs_unlocked, "fputs_unlocked");
-            resolve(g_output.bcmp, "bcmp");
-            g_output_resolved.store(true, std::memory_order_release);
-        }
-    }
+    resolve_once(g_output_resolved, g_output_lock, [] {
+        resolve(g_output.writev, "writev");
+        resolve(g_output.pwrite, "pwrite");
+        resolve(g_output.pwrite64, "pwrite64");
+        resolve(g_output.sendto, "sendto");
+        resolve(g_output.sendmsg, "sendmsg");
+        resolve(g_output.fwrite_unlocked, "fwrite_unlocked");
+        resolve(g_output.fputs_unlocked, "fputs_unlocked");
+        resolve(g_output.bcmp, "bcmp");
+    });
     return g_output;
 }
 
