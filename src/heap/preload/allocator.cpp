@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 
 #include "guard_pool.h"
+#include "large_index.h"
 #include "libc_entry.h"
 #include "options.h"
 #include "quarantine.h"
@@ -142,8 +143,26 @@ bool obtain(u64 size, u64 alignment, bool zero, Backing& out)
     return true;
 }
 
+uptr block_end(const Chunk& c)
+{
+    if (c.guarded)
+        return c.base + guarded_data_bytes(c);
+    return c.user + round_up(c.size, 16) + redzone_size;
+}
+
+// The memory a table block occupies, redzones and (own mapping) guard page included; 0 for a
+// guard-pool block, which its slot already finds.
+uptr footprint_end(const Chunk& c)
+{
+    if (c.guarded && guard_pool_owns(c.base))
+        return 0;
+    return c.guarded ? c.base + guarded_data_bytes(c) + page_size : block_end(c);
+}
+
 void release(const Chunk& c)
 {
+    if (uptr end = footprint_end(c))
+        large_index_remove(c.base, end);
     if (c.guarded && guard_pool_owns(c.base)) {
         guard_pool_give_back(c.base);
     } else if (c.guarded) {
@@ -151,13 +170,6 @@ void release(const Chunk& c)
         g_guard_mappings.fetch_sub(1, std::memory_order_relaxed);
     } else
         __libc_free(reinterpret_cast<void*>(c.base));
-}
-
-uptr block_end(const Chunk& c)
-{
-    if (c.guarded)
-        return c.base + guarded_data_bytes(c);
-    return c.user + round_up(c.size, 16) + redzone_size;
 }
 
 using AliasedWord [[gnu::may_alias]] = u64;
@@ -561,6 +573,8 @@ void* allocate(u64 size, u64 alignment, AllocKind kind, bool zero)
         ReentryGuard guard;
         c.alloc_stack = capture_and_store();
     }
+    if (uptr footprint = footprint_end(c); footprint && large_index_wants(c.base, footprint))
+        large_index_add(c.base, footprint, c.user);
     Shard& shard = shard_for(b.user);
     {
         LockGuard lock(shard.lock);
@@ -777,7 +791,16 @@ bool table_block_for_access(uptr p, Chunk& out)
     if (guard_pool_user_at(p, pooled))
         return table_lookup(pooled, out) && p >= out.user && p < out.user + out.size;
     uptr aligned = p & ~uptr(15);
-    return aligned != p && table_lookup(aligned, out) && p < out.user + out.size;
+    if (aligned != p && table_lookup(aligned, out) && p < out.user + out.size)
+        return true;
+    // Anywhere inside a large block or its right redzone (an access that starts right at the
+    // end is that block's overflow, as it is for a slab block).
+    uptr starting, covering;
+    large_index_candidates(p, starting, covering);
+    for (uptr user : { starting, covering })
+        if (user && user != p && table_lookup(user, out) && p >= out.user && p < block_end(out))
+            return true;
+    return false;
 }
 
 void check_all_blocks(bool in_signal)
