@@ -125,7 +125,9 @@ void learn_rule(uptr pc, u64 offset, bool terminal)
 namespace {
 
 // Where a walk of the program's frames starts: its first return address and the stack pointer
-// there, found through our own frames (they keep frame pointers).
+// there, found through our own frames (they keep frame pointers). Only frames of our own code
+// are read here (the walk stops at the first return address outside it), so no stack bounds
+// are needed; `low` and `top` bound the walk through the program's frames that follows.
 struct WalkStart {
     uptr pc = 0;
     uptr sp = 0;
@@ -136,18 +138,16 @@ struct WalkStart {
 [[gnu::always_inline]] inline WalkStart find_walk_start(uptr fp)
 {
     WalkStart w;
-    w.top = current_stack_top();
     w.low = fp;
-    for (int guard = 0; guard < 32; ++guard) {
-        if (fp < w.low || w.top < 16 || fp > w.top - 16 || (fp & 7))
-            break;
+    for (int guard = 0; guard < 32 && !(fp & 7); ++guard) {
         const uptr* frame = reinterpret_cast<const uptr*>(fp);
         if (!own_text(frame[1])) {
             w.pc = frame[1];
             w.sp = fp + 16;
             break;
         }
-        if (frame[0] <= fp)
+        // Our frames sit close together, each above the last.
+        if (frame[0] <= fp || frame[0] - fp > (1u << 20))
             break;
         fp = frame[0];
     }
@@ -250,6 +250,7 @@ u32 capture_stack(uptr* out, u32 capacity)
 {
     uptr fp = reinterpret_cast<uptr>(__builtin_frame_address(0));
     WalkStart w = find_walk_start(fp);
+    w.top = current_stack_top();
     if (!w.pc)
         return capture_stack_from(0, fp, w.low, w.top, out, capacity);
     WalkEnd end;
@@ -259,19 +260,18 @@ u32 capture_stack(uptr* out, u32 capacity)
     return slow_walk(out, capacity, fp, w.low, w.top);
 }
 
-u32 capture_and_store()
+namespace {
+
+// A stack the memo did not have: walked by rules (or libunwind), stored, and memoised.
+[[gnu::noinline]] u32 walk_and_store(uptr fp, WalkStart w, WalkMemo* memo)
 {
     u32 capacity = static_cast<u32>(g_options.max_frames);
     if (capacity > max_stack_frames || capacity == 0)
         capacity = max_stack_frames;
-    uptr fp = reinterpret_cast<uptr>(__builtin_frame_address(0));
-    WalkStart w = find_walk_start(fp);
+    w.top = current_stack_top();
     uptr frames[max_stack_frames];
-    if (!w.pc)
+    if (!memo)
         return stack_depot_put(frames, capture_stack_from(0, fp, w.low, w.top, frames, capacity));
-    WalkMemo& memo = t_memo[(w.pc >> 4) % memo_slots];
-    if (u32 id = memo_lookup(memo, w))
-        return id;
     uptr cfas[max_stack_frames];
     WalkEnd end;
     u32 n = rule_walk(w, frames, capacity, cfas, end);
@@ -280,8 +280,23 @@ u32 capture_and_store()
     u32 id = stack_depot_put(frames, n);
     // Only walks whose end the memo replays: the outermost frame's rule, or the frame limit.
     if (id && n <= memo_depth && (end == WalkEnd::Outermost || end == WalkEnd::Full))
-        memo_store(memo, w, frames, cfas, n, id);
+        memo_store(*memo, w, frames, cfas, n, id);
     return id;
+}
+
+}  // namespace
+
+// The common case (a loop allocating from one place) is a memo hit: a few loads, no arrays.
+u32 capture_and_store()
+{
+    uptr fp = reinterpret_cast<uptr>(__builtin_frame_address(0));
+    WalkStart w = find_walk_start(fp);
+    if (!w.pc)
+        return walk_and_store(fp, w, nullptr);
+    WalkMemo& memo = t_memo[(w.pc >> 4) % memo_slots];
+    if (u32 id = memo_lookup(memo, w))
+        return id;
+    return walk_and_store(fp, w, &memo);
 }
 
 }  // namespace ringside::heap::rt

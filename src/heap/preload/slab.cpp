@@ -7,6 +7,7 @@ namespace ringside::heap::rt {
 uptr g_slab_base = 0;
 std::atomic<u64> g_slab_count { 0 };
 SlabInfo* g_slabs = nullptr;
+u64 g_max_slabs = 0;
 
 namespace {
 
@@ -17,7 +18,6 @@ u32 g_class_size[max_classes];
 unsigned g_class_count = 0;
 u8 g_class_of[max_slot_bytes / 16 + 1];  // (needed + 15) / 16 -> class
 
-u64 g_max_slabs = 0;
 u8* g_meta_base = nullptr;  // per-slab metadata arrays at a fixed stride
 u64 g_meta_stride = 0;
 std::atomic<int> g_init_state { 0 };  // 0 none, 1 in progress, 2 ready, 3 failed
@@ -257,25 +257,6 @@ bool slabs_init()
 
 bool slabs_ready() { return g_init_state.load(std::memory_order_acquire) == 2; }
 
-bool slab_slot_of(uptr address, SlabView& out)
-{
-    uptr offset = address - g_slab_base;
-    if (!g_slabs || address < g_slab_base || offset >= g_max_slabs * slab_bytes)
-        return false;
-    u64 s = offset / slab_bytes;
-    if (s >= g_slab_count.load(std::memory_order_acquire))
-        return false;
-    const SlabInfo& info = g_slabs[s];
-    if (!info.slot_size)
-        return false;
-    u64 i = ((offset % slab_bytes) * info.reciprocal) >> 40;
-    if (i >= __atomic_load_n(&info.carved, __ATOMIC_ACQUIRE))
-        return false;
-    out.slot_start = g_slab_base + s * slab_bytes + i * info.slot_size;
-    out.slot_size = info.slot_size;
-    out.meta = &info.meta[i];
-    return true;
-}
 
 uptr slab_obtain(u64 size, SlotMeta*& meta, u64& slot_size)
 {

@@ -49,8 +49,9 @@ bool slabs_init();
 bool slabs_ready();
 
 // The slot holding `address` (anywhere in the slot, redzones included), or false when
-// `address` is outside the slab region or in a slot never handed out.
-bool slab_slot_of(uptr address, SlabView& out);
+// `address` is outside the slab region or in a slot never handed out. Inline: every free and
+// every checked range asks it.
+inline bool slab_slot_of(uptr address, SlabView& out);
 inline uptr slot_user(const SlabView& v) { return v.slot_start + slab_left_redzone; }
 
 // A block for `size` bytes (<= max_small_size): the user address, with `meta` set to its
@@ -121,6 +122,27 @@ struct SlabInfo {
 extern uptr g_slab_base;
 extern std::atomic<u64> g_slab_count;
 extern SlabInfo* g_slabs;
+extern u64 g_max_slabs;
+
+inline bool slab_slot_of(uptr address, SlabView& out)
+{
+    uptr offset = address - g_slab_base;
+    if (!g_slabs || address < g_slab_base || offset >= g_max_slabs * slab_bytes)
+        return false;
+    u64 s = offset / slab_bytes;
+    if (s >= g_slab_count.load(std::memory_order_acquire))
+        return false;
+    const SlabInfo& info = g_slabs[s];
+    if (!info.slot_size)
+        return false;
+    u64 i = ((offset % slab_bytes) * info.reciprocal) >> 40;
+    if (i >= __atomic_load_n(&info.carved, __ATOMIC_ACQUIRE))
+        return false;
+    out.slot_start = g_slab_base + s * slab_bytes + i * info.slot_size;
+    out.slot_size = info.slot_size;
+    out.meta = &info.meta[i];
+    return true;
+}
 
 template <typename Visit>
 void for_each_slot(Visit&& visit)
