@@ -58,9 +58,17 @@ struct Backing {
     bool guarded = false;
 };
 
-// Blocks too big for a guard-pool slot get a mapping of their own under --guard, up to this many
-// at once (each is two mappings; the pool uses about 33,000 of vm.max_map_count's 65,530).
+// Blocks too big for a guard-pool slot get a mapping of their own under --guard, and blocks of
+// own_mapping_bytes or more always do: a PROT_NONE page after each faults at the first byte
+// past it, and once freed its pages are dropped and made inaccessible, so while it waits in
+// the quarantine any use faults and is named, at the cost of a mapping rather than its memory.
+// 32 MiB is where glibc maps every block on its own (its mmap threshold's upper bound), so the
+// program pays the fresh pages' faults either way; below it, glibc reuses memory, and a mapping
+// per block would cost a fault per page on every allocation (20x on a loop over 1 MiB blocks).
+// At most this many at once, live or quarantined (each is two mappings; the pool uses about
+// 33,000 of vm.max_map_count's 65,530); past that, blocks come from glibc with redzones.
 constexpr long max_guard_mappings = 8192;
+constexpr u64 own_mapping_bytes = 32ull << 20;
 std::atomic<long> g_guard_mappings { 0 };
 
 // Sampled blocks keep the alignment malloc promises for their size (the smallest power of two
@@ -95,7 +103,7 @@ bool obtain_guarded(u64 size, u64 alignment, Backing& out)
     }
     // Blocks a slot could hold wait for one (meanwhile they get redzones); bigger ones map their own.
     bool fits_slot = size <= guard_slot_data && align <= guard_slot_data;
-    if (!g_options.guard || fits_slot)
+    if (fits_slot || !(g_options.guard || size >= own_mapping_bytes))
         return false;
     if (g_guard_mappings.fetch_add(1, std::memory_order_relaxed) >= max_guard_mappings) {
         g_guard_mappings.fetch_sub(1, std::memory_order_relaxed);
@@ -119,9 +127,24 @@ bool obtain_guarded(u64 size, u64 alignment, Backing& out)
     return true;
 }
 
-u64 guarded_data_bytes(const Chunk& c)
+u64 guarded_data_bytes(const Chunk& c) { return guarded_data_end(c) - c.base; }
+
+// A freed block with a mapping of its own gives its memory back at once: a fresh inaccessible
+// mapping replaces its pages (one call that both protects and frees them; mprotect alone would
+// keep them resident).
+void drop_pages(uptr base, u64 bytes)
 {
-    return round_up(c.left + c.size, page_size);
+    long r = raw_syscall6(SYS_mmap, static_cast<long>(base), static_cast<long>(bytes), PROT_NONE,
+        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+    if (r < 0 && r > -4096)
+        sys_mprotect(reinterpret_cast<void*>(base), bytes, PROT_NONE);
+}
+
+// What a freed table block costs while quarantined: its bytes, or for a block whose pages were
+// dropped, only its mapping (counted as a page, so such blocks still take turns in the FIFO).
+u64 quarantine_weight(const Chunk& c)
+{
+    return c.guarded && !guard_pool_owns(c.base) ? page_size : c.size;
 }
 
 bool obtain(u64 size, u64 alignment, bool zero, Backing& out)
@@ -543,7 +566,8 @@ void* allocate(u64 size, u64 alignment, AllocKind kind, bool zero)
     Backing b;
     // Guarded blocks come first (all under --guard, a sample otherwise); when the pool and the
     // mapping budget are used up, blocks fall back to redzones rather than fail.
-    bool guarded = !internal && guard_wanted(size, alignment) && obtain_guarded(size, alignment, b);
+    bool guarded = !internal && (size >= own_mapping_bytes || guard_wanted(size, alignment))
+        && obtain_guarded(size, alignment, b);
     if (!guarded && alignment == 16 && size <= max_small_size && (slabs_ready() || slabs_init()))
         if (void* p = allocate_small(size, kind, zero))
             return p;
@@ -651,7 +675,7 @@ void deallocate(void* p, AllocKind expected, const char* how)
         c->state = ChunkState::Freed;
         if (c->guarded) {
             if (!guard_pool_owns(c->base))  // guard_pool_retire does it for pool slots
-                sys_mprotect(reinterpret_cast<void*>(c->base), guarded_data_bytes(*c), PROT_NONE);
+                drop_pages(c->base, guarded_data_bytes(*c));
         } else {
             fast_fill(p, freed_byte, c->size < max_poison ? c->size : max_poison);
         }
@@ -662,7 +686,7 @@ void deallocate(void* p, AllocKind expected, const char* how)
             // The pool keeps its own oldest-first ring of freed slots (guard_pool_retire below).
             retired_slot = c->base;
         } else if (fifo_push_locked(shard, user)) {
-            shard.fifo_bytes += c->size;
+            shard.fifo_bytes += quarantine_weight(*c);
         } else {
             evicted[evicted_count++] = *c;
             erase_locked(shard, c);
@@ -673,7 +697,7 @@ void deallocate(void* p, AllocKind expected, const char* how)
             Chunk* o = find_locked(shard, old);
             if (!o)
                 continue;
-            shard.fifo_bytes -= o->size;
+            shard.fifo_bytes -= quarantine_weight(*o);
             evicted[evicted_count++] = *o;
             erase_locked(shard, o);
         }

@@ -1,9 +1,10 @@
 // The checking allocator behind every interposed entry point: redzones around each block,
 // a fill pattern for never-written bytes, a quarantine of poisoned freed blocks, and the checks
 // a free can make (double, invalid, mismatched, corrupted redzone, written after free).
-// Small blocks live in our own size-class slabs (slab.h); large, over-aligned and --guard
-// blocks come from glibc's allocator (__libc_memalign/__libc_free) or their own mappings and
-// are tracked in the chunk table. Our metadata never lives in the program's heap.
+// Small blocks live in our own size-class slabs (slab.h); large and over-aligned blocks come
+// from glibc's allocator (__libc_memalign/__libc_free), or from mappings of their own with a
+// guard page after them (blocks of 32 MiB or more, sampled and --guard blocks), and are
+// tracked in the chunk table. Our metadata never lives in the program's heap.
 #pragma once
 
 #include "chunk_table.h"
@@ -19,6 +20,9 @@ inline constexpr u64 max_fill = 64 * 1024;
 // Freed blocks are poisoned (and verified when they leave the quarantine) this far: enough for
 // the stale-pointer writes that happen in practice, cheap for big blocks.
 inline constexpr u64 max_poison = 512;
+
+// Where a guarded block's data pages end and its PROT_NONE page begins.
+inline uptr guarded_data_end(const Chunk& c) { return c.base + round_up(c.left + c.size, page_size); }
 
 bool runtime_ready();
 void runtime_init();

@@ -314,6 +314,7 @@ EXPORT ssize_t __read_chk(int fd, void* buf, size_t n, size_t buflen)
     ssize_t got = real(fd, buf, n, buflen);
     if (got > 0)
         check_range(buf, static_cast<u64>(got), Access::Write, "read");
+    check_stopped_at_guard(buf, got, n, "read");
     return got;
 }
 
@@ -325,6 +326,7 @@ EXPORT ssize_t __pread_chk(int fd, void* buf, size_t n, off_t offset, size_t buf
     ssize_t got = real(fd, buf, n, offset, buflen);
     if (got > 0)
         check_range(buf, static_cast<u64>(got), Access::Write, "pread");
+    check_stopped_at_guard(buf, got, n, "pread");
     return got;
 }
 
@@ -336,6 +338,7 @@ EXPORT ssize_t __pread64_chk(int fd, void* buf, size_t n, off64_t offset, size_t
     ssize_t got = real(fd, buf, n, offset, buflen);
     if (got > 0)
         check_range(buf, static_cast<u64>(got), Access::Write, "pread64");
+    check_stopped_at_guard(buf, got, n, "pread64");
     return got;
 }
 
@@ -347,6 +350,7 @@ EXPORT ssize_t __recv_chk(int fd, void* buf, size_t n, size_t buflen, int flags)
     ssize_t got = real(fd, buf, n, buflen, flags);
     if (got > 0)
         check_range(buf, static_cast<u64>(got), Access::Write, "recv");
+    check_stopped_at_guard(buf, got, n, "recv");
     return got;
 }
 
@@ -358,6 +362,7 @@ EXPORT ssize_t __recvfrom_chk(int fd, void* buf, size_t n, size_t buflen, int fl
     ssize_t got = real(fd, buf, n, buflen, flags, from, fromlen);
     if (got > 0)
         check_range(buf, static_cast<u64>(got), Access::Write, "recvfrom");
+    check_stopped_at_guard(buf, got, n, "recvfrom");
     return got;
 }
 

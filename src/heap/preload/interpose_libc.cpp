@@ -306,6 +306,7 @@ EXPORT ssize_t read(int fd, void* buf, size_t n)
     ssize_t got = g_libc.read(fd, buf, n);
     if (got > 0)
         check_range(buf, static_cast<u64>(got), Access::Write, "read");
+    check_stopped_at_guard(buf, got, n, "read");
     return got;
 }
 
@@ -314,6 +315,7 @@ EXPORT ssize_t recv(int fd, void* buf, size_t n, int flags)
     ssize_t got = g_libc.recv(fd, buf, n, flags);
     if (got > 0)
         check_range(buf, static_cast<u64>(got), Access::Write, "recv");
+    check_stopped_at_guard(buf, got, n, "recv");
     return got;
 }
 

@@ -1,5 +1,7 @@
 #include "range_check.h"
 
+#include <cerrno>
+
 #include "allocator.h"
 #include "maps_reader.h"
 #include "options.h"
@@ -110,6 +112,20 @@ bool check_range_slow(const void* ptr, u64 n, Access access, const char* functio
     if (access == Access::Write)
         mark_overflow_reported(c.user);
     return false;
+}
+
+void check_stopped_at_guard(const void* buf, long got, u64 asked, const char* function)
+{
+    if (!buf || (got >= 0 && static_cast<u64>(got) >= asked) || (got < 0 && errno != EFAULT))
+        return;
+    int saved_errno = errno;
+    uptr p = reinterpret_cast<uptr>(buf);
+    uptr stop = p + static_cast<u64>(got > 0 ? got : 0);
+    Chunk c;
+    if (g_options.interceptors && runtime_ready() && !ReentryGuard::active() && block_at(p, c) && c.guarded
+        && stop == guarded_data_end(c))
+        check_range(buf, asked, Access::Write, function);
+    errno = saved_errno;
 }
 
 void check_initialised_slow(const void* ptr, u64 n, const char* function)

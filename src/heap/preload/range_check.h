@@ -19,6 +19,11 @@ void check_initialised_slow(const void* p, u64 n, const char* function);
 // and [p, p + used) used as data (no chunk-table block there, or one that holds the range and
 // no fill byte), decided with one table lookup. false = ask the checks.
 bool table_read_is_clean(uptr p, u64 range, u64 used);
+// After a read-like system call into `buf` returned `got` of `asked` bytes (-1 = failed):
+// when it stopped at the guard page after a block (a guarded or big block's own mapping), the
+// kernel refused to write past the block; without the checker it would have, so the request
+// is reported as the overflow it is. (Transfers are otherwise checked by what arrived.)
+void check_stopped_at_guard(const void* buf, long got, u64 asked, const char* function);
 
 // The main thread's stack as /proc/self/maps showed it (range_check.cpp looks it up after a
 // few table lookups, and again when it has grown): no heap block lies in it, so the commonest

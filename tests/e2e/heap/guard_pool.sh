@@ -6,7 +6,9 @@
 # redzone sees) are caught at the read, with no option. --guard-sample=0 turns it off, which
 # shows the catch came from the sampling. --guard puts every block it can behind a guard page
 # (at least 8-byte aligned) and, unlike a mapping per block (Electric Fence, DUMA), keeps the process far below
-# vm.max_map_count with 200,000 live blocks: the rest fall back to redzones.
+# vm.max_map_count with 200,000 live blocks: the rest fall back to redzones. Blocks of 32 MiB
+# or more always get a mapping of their own, whose pages go back when freed; a read() stopped
+# short by a guard page is reported as the overflow it would have been.
 set -u
 : "${RINGSIDE:?}" "${RINGSIDE_BUILD_DIR:?}"
 programs=$RINGSIDE_BUILD_DIR/tests/heap-cases/programs
@@ -58,6 +60,22 @@ check python "not errs and doc['exit_status'] == 0 and '$entries' == '100000' an
 # --guard still ends each block exactly at its guard page (no alignment slack).
 "$RINGSIDE" check --guard --json="$work/exact.json" -- "$programs/guard_read_past" 10 > /dev/null 2> "$work/exact.err"
 check exact "[e['kind'] for e in errs] == ['heap-overflow'] and $(at_line guard_read_past.c 16)"
+
+# Blocks of 32 MiB or more get a mapping of their own by default (glibc maps those on its own
+# too): once freed, their pages are given back while the block waits in the quarantine, so 50
+# of them allocated, filled and freed one after another peak at one block's memory, as plain.
+read -r plain_peak _ _ < <("$programs/big_block_churn" 50)
+"$RINGSIDE" check --json="$work/churn.json" -- "$programs/big_block_churn" 50 > "$work/churn.out" 2> "$work/churn.err"
+read -r peak maps _ < "$work/churn.out"
+echo "     50 freed 40 MiB blocks: peak RSS ${peak:-?} kB (plain $plain_peak kB), $maps mappings"
+check churn "not errs and doc['exit_status'] == 0 and ${peak:-0} < 2 * $plain_peak"
+
+# A read() whose count runs past a block that ends at a guard page: the kernel stops at the
+# guard page and returns a short count, where without the checker it would have overflowed;
+# the request is reported at the call.
+cases=$RINGSIDE_BUILD_DIR/tests/heap-cases/bin
+"$RINGSIDE" check --guard --json="$work/short_read.json" -- "$cases/heap_overflow_large_read_into_offset" > /dev/null 2> "$work/short_read.err"
+check short_read "[e['kind'] for e in errs] == ['heap-overflow'] and $(at_line heap_overflow_large_read_into_offset.c 21)"
 
 if [ "$failures" -ne 0 ]; then
   echo "$failures guard-pool check(s) failed"
