@@ -1,5 +1,7 @@
 #include "leak_scan.h"
 
+#include <fcntl.h>
+
 #include "allocator.h"
 #include "maps_reader.h"
 #include "options.h"
@@ -147,6 +149,41 @@ void scan_root(Scan& scan, uptr lo, uptr hi)
     scan_outside_blocks(scan, lo, hi);
 }
 
+// Pages of private anonymous memory that were never touched read as zeros and hold no
+// pointers. The kernel's page map says which pages were ever touched (present, or swapped
+// out), so a dead thread's cached 8 MiB stack costs a few reads instead of 2,048 page faults
+// on the zero page. Without the page map (-1), everything is scanned.
+void scan_touched(Scan& scan, uptr lo, uptr hi, int pagemap)
+{
+    if (pagemap < 0) {
+        scan_root(scan, lo, hi);
+        return;
+    }
+    constexpr u64 batch = 256;
+    u64 entries[batch];
+    uptr run = 0;  // start of the current run of touched pages, 0 = none
+    uptr end = round_up(hi, page_size);
+    for (uptr page = lo & ~(page_size - 1); page < end; page += batch * page_size) {
+        u64 n = (end - page) / page_size < batch ? (end - page) / page_size : batch;
+        if (sys_pread(pagemap, entries, n * sizeof(u64), (page / page_size) * sizeof(u64)) != long(n * sizeof(u64))) {
+            scan_root(scan, run ? (run > lo ? run : lo) : (page > lo ? page : lo), hi);
+            return;
+        }
+        for (u64 i = 0; i < n; ++i) {
+            bool touched = (entries[i] >> 62) != 0;  // bit 63 present, bit 62 swapped
+            uptr at = page + i * page_size;
+            if (touched && !run)
+                run = at;
+            else if (!touched && run) {
+                scan_root(scan, run > lo ? run : lo, at < hi ? at : hi);
+                run = 0;
+            }
+        }
+    }
+    if (run)
+        scan_root(scan, run > lo ? run : lo, hi);
+}
+
 [[gnu::noinline]] void scan_roots(Scan& scan)
 {
     // Spill callee-saved registers onto this frame so the stack scan sees them.
@@ -174,6 +211,7 @@ void scan_root(Scan& scan, uptr lo, uptr hi)
     (void)own_lo;
     bool previous_is_own = false;
     uptr previous_end = 0;
+    int pagemap = static_cast<int>(sys_open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC, 0));
     for_each_mapping([&](const MapLine& m) {
         bool file = m.path[0] == '/';
         bool own = file && strings_equal(m.path, own_path);
@@ -181,23 +219,28 @@ void scan_root(Scan& scan, uptr lo, uptr hi)
         bool thread_stack = false;
         for (u32 i = 0; i < threads && !thread_stack; ++i)
             thread_stack = tops[i] >= m.start && tops[i] < m.end;
+        // Untouched pages are zeros only where no file stands behind them.
+        int zeros_known = file ? -1 : pagemap;
         if (m.readable && m.writable) {
             if (is_stack)
-                scan_root(scan, sp, m.end);
+                scan_touched(scan, sp, m.end, zeros_known);
             else if (thread_stack || strings_equal(m.path, "[stack]"))
-                scan_root(scan, m.start, m.end);
+                scan_touched(scan, m.start, m.end, zeros_known);
             else if (file && !own)
                 scan_root(scan, m.start, m.end);
             else if (!file && !(previous_is_own && m.start == previous_end))
                 // Anonymous memory: .bss, mmap'ed arenas of the program's own allocators (GCC's
-                // garbage-collected heap), glibc's arenas around our blocks. Like memcheck, all
-                // of it is a root, minus the blocks themselves and our own metadata.
-                scan_root(scan, m.start, m.end);
+                // garbage-collected heap), glibc's arenas around our blocks, the cached stacks
+                // of exited threads. Like memcheck, all of it is a root, minus the blocks
+                // themselves and our own metadata.
+                scan_touched(scan, m.start, m.end, zeros_known);
         }
         previous_is_own = file ? own : (previous_is_own && m.start == previous_end);
         previous_end = m.end;
         return true;
     });
+    if (pagemap >= 0)
+        sys_close(pagemap);
     // The calling thread's static TLS sits just below its thread pointer.
     uptr tp;
     asm volatile("mov %%fs:0, %0" : "=r"(tp));

@@ -34,6 +34,7 @@ inline long sys_write(int fd, const void* buf, size_t n) { return raw_syscall6(S
 inline long sys_read(int fd, void* buf, size_t n) { return raw_syscall6(SYS_read, fd, (long)buf, (long)n, 0, 0, 0); }
 inline long sys_open(const char* path, int flags, int mode) { return raw_syscall6(SYS_openat, -100, (long)path, flags, mode, 0, 0); }
 inline long sys_close(int fd) { return raw_syscall6(SYS_close, fd, 0, 0, 0, 0, 0); }
+inline long sys_pread(int fd, void* buf, size_t n, u64 offset) { return raw_syscall6(SYS_pread64, fd, (long)buf, (long)n, (long)offset, 0, 0); }
 inline long sys_getpid() { return raw_syscall6(SYS_getpid, 0, 0, 0, 0, 0, 0); }
 inline long sys_gettid() { return raw_syscall6(SYS_gettid, 0, 0, 0, 0, 0, 0); }
 inline long sys_fcntl(int fd, int cmd, long arg) { return raw_syscall6(SYS_fcntl, fd, cmd, arg, 0, 0, 0); }
