@@ -133,30 +133,14 @@ void scan_outside_blocks(Scan& scan, uptr lo, uptr hi)
     flood(scan, Unvisited, Reachable);
 }
 
-// A root range minus our own metadata mappings.
-void scan_root(Scan& scan, uptr lo, uptr hi)
-{
-    for (unsigned i = 0; i < scan.region_count; ++i) {
-        const MetadataRegion& r = scan.regions[i];
-        if (r.end <= lo || r.start >= hi)
-            continue;
-        if (r.start > lo)
-            scan_root(scan, lo, r.start);
-        if (r.end < hi)
-            scan_root(scan, r.end, hi);
-        return;
-    }
-    scan_outside_blocks(scan, lo, hi);
-}
-
 // Pages of private anonymous memory that were never touched read as zeros and hold no
 // pointers. The kernel's page map says which pages were ever touched (present, or swapped
 // out), so a dead thread's cached 8 MiB stack costs a few reads instead of 2,048 page faults
-// on the zero page. Without the page map (-1), everything is scanned.
+// on the zero page. `pagemap` < 0: scan everything (file-backed memory, or no page map).
 void scan_touched(Scan& scan, uptr lo, uptr hi, int pagemap)
 {
     if (pagemap < 0) {
-        scan_root(scan, lo, hi);
+        scan_outside_blocks(scan, lo, hi);
         return;
     }
     constexpr u64 batch = 256;
@@ -166,22 +150,38 @@ void scan_touched(Scan& scan, uptr lo, uptr hi, int pagemap)
     for (uptr page = lo & ~(page_size - 1); page < end; page += batch * page_size) {
         u64 n = (end - page) / page_size < batch ? (end - page) / page_size : batch;
         if (sys_pread(pagemap, entries, n * sizeof(u64), (page / page_size) * sizeof(u64)) != long(n * sizeof(u64))) {
-            scan_root(scan, run ? (run > lo ? run : lo) : (page > lo ? page : lo), hi);
+            scan_outside_blocks(scan, run ? (run > lo ? run : lo) : (page > lo ? page : lo), hi);
             return;
         }
         for (u64 i = 0; i < n; ++i) {
             bool touched = (entries[i] >> 62) != 0;  // bit 63 present, bit 62 swapped
             uptr at = page + i * page_size;
-            if (touched && !run)
+            if (touched && !run) {
                 run = at;
-            else if (!touched && run) {
-                scan_root(scan, run > lo ? run : lo, at < hi ? at : hi);
+            } else if (!touched && run) {
+                scan_outside_blocks(scan, run > lo ? run : lo, at < hi ? at : hi);
                 run = 0;
             }
         }
     }
     if (run)
-        scan_root(scan, run > lo ? run : lo, hi);
+        scan_outside_blocks(scan, run > lo ? run : lo, hi);
+}
+
+// A root range minus our own metadata mappings (the slab region alone reserves 64 GiB).
+void scan_root(Scan& scan, uptr lo, uptr hi, int pagemap = -1)
+{
+    for (unsigned i = 0; i < scan.region_count; ++i) {
+        const MetadataRegion& r = scan.regions[i];
+        if (r.end <= lo || r.start >= hi)
+            continue;
+        if (r.start > lo)
+            scan_root(scan, lo, r.start, pagemap);
+        if (r.end < hi)
+            scan_root(scan, r.end, hi, pagemap);
+        return;
+    }
+    scan_touched(scan, lo, hi, pagemap);
 }
 
 [[gnu::noinline]] void scan_roots(Scan& scan)
@@ -223,9 +223,9 @@ void scan_touched(Scan& scan, uptr lo, uptr hi, int pagemap)
         int zeros_known = file ? -1 : pagemap;
         if (m.readable && m.writable) {
             if (is_stack)
-                scan_touched(scan, sp, m.end, zeros_known);
+                scan_root(scan, sp, m.end, zeros_known);
             else if (thread_stack || strings_equal(m.path, "[stack]"))
-                scan_touched(scan, m.start, m.end, zeros_known);
+                scan_root(scan, m.start, m.end, zeros_known);
             else if (file && !own)
                 scan_root(scan, m.start, m.end);
             else if (!file && !(previous_is_own && m.start == previous_end))
@@ -233,7 +233,7 @@ void scan_touched(Scan& scan, uptr lo, uptr hi, int pagemap)
                 // garbage-collected heap), glibc's arenas around our blocks, the cached stacks
                 // of exited threads. Like memcheck, all of it is a root, minus the blocks
                 // themselves and our own metadata.
-                scan_touched(scan, m.start, m.end, zeros_known);
+                scan_root(scan, m.start, m.end, zeros_known);
         }
         previous_is_own = file ? own : (previous_is_own && m.start == previous_end);
         previous_end = m.end;
