@@ -169,7 +169,7 @@ bool obtain(u64 size, u64 alignment, bool zero, Backing& out)
 uptr block_end(const Chunk& c)
 {
     if (c.guarded)
-        return c.base + guarded_data_bytes(c);
+        return guarded_data_end(c);
     return c.user + round_up(c.size, 16) + redzone_size;
 }
 
@@ -179,7 +179,7 @@ uptr footprint_end(const Chunk& c)
 {
     if (c.guarded && guard_pool_owns(c.base))
         return 0;
-    return c.guarded ? c.base + guarded_data_bytes(c) + page_size : block_end(c);
+    return c.guarded ? guarded_data_end(c) + page_size : block_end(c);
 }
 
 void release(const Chunk& c)
