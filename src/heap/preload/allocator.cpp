@@ -129,17 +129,6 @@ bool obtain_guarded(u64 size, u64 alignment, Backing& out)
 
 u64 guarded_data_bytes(const Chunk& c) { return guarded_data_end(c) - c.base; }
 
-// A freed block with a mapping of its own gives its memory back at once: a fresh inaccessible
-// mapping replaces its pages (one call that both protects and frees them; mprotect alone would
-// keep them resident).
-void drop_pages(uptr base, u64 bytes)
-{
-    long r = raw_syscall6(SYS_mmap, static_cast<long>(base), static_cast<long>(bytes), PROT_NONE,
-        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
-    if (r < 0 && r > -4096)
-        sys_mprotect(reinterpret_cast<void*>(base), bytes, PROT_NONE);
-}
-
 // What a freed table block costs while quarantined: its bytes, or for a block whose pages were
 // dropped, only its mapping (counted as a page, so such blocks still take turns in the FIFO).
 u64 quarantine_weight(const Chunk& c)
@@ -597,7 +586,7 @@ void* allocate(u64 size, u64 alignment, AllocKind kind, bool zero)
         ReentryGuard guard;
         c.alloc_stack = capture_and_store();
     }
-    if (uptr footprint = footprint_end(c); footprint && large_index_wants(c.base, footprint))
+    if (uptr footprint = footprint_end(c))
         large_index_add(c.base, footprint, c.user);
     Shard& shard = shard_for(b.user);
     {

@@ -58,16 +58,6 @@ u32 next_interval()
     return static_cast<u32>(1 + t_random % span);
 }
 
-// One system call both makes the page inaccessible and gives its memory back: a fresh
-// PROT_NONE mapping over it (mprotect plus madvise would be two, each a TLB shootdown).
-void drop_page(uptr base)
-{
-    long p = raw_syscall6(SYS_mmap, static_cast<long>(base), static_cast<long>(guard_slot_data), PROT_NONE,
-        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
-    if (p != static_cast<long>(base))
-        sys_mprotect(reinterpret_cast<void*>(base), guard_slot_data, PROT_NONE);
-}
-
 }  // namespace
 
 bool guard_pool_init()
@@ -155,7 +145,7 @@ void put_back(uptr base, SlotState to)
     u32 i;
     if (!slot_of(base, i))
         return;
-    drop_page(base);
+    drop_pages(base, guard_slot_data);
     LockGuard guard(g_lock);
     if (g_state[i] == Free || g_state[i] == Retired)
         return;

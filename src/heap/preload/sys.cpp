@@ -16,6 +16,14 @@ unsigned g_region_count = 0;
 
 }  // namespace
 
+void drop_pages(uptr base, u64 bytes)
+{
+    long r = raw_syscall6(SYS_mmap, static_cast<long>(base), static_cast<long>(bytes), PROT_NONE,
+        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+    if (r != static_cast<long>(base))
+        sys_mprotect(reinterpret_cast<void*>(base), bytes, PROT_NONE);
+}
+
 void* map_pages(size_t bytes)
 {
     long p = raw_syscall6(SYS_mmap, 0, (long)round_up(bytes, page_size), PROT_READ | PROT_WRITE,

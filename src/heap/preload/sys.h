@@ -122,6 +122,10 @@ private:
 // Every region is remembered so the leak scan can skip our own metadata.
 void* map_pages(size_t bytes);
 void unmap_pages(void* p, size_t bytes);
+// Makes [base, base + bytes) inaccessible and gives its memory back in one system call: a
+// fresh PROT_NONE mapping over it (mprotect plus madvise would be two, each a TLB shootdown;
+// mprotect alone keeps the pages resident). Falls back to mprotect if the kernel refuses.
+void drop_pages(uptr base, u64 bytes);
 struct MetadataRegion {
     uptr start = 0;
     uptr end = 0;
