@@ -31,10 +31,10 @@ enum class SlabAnswer {
         return SlabAnswer::NotSlab;
     const SlabInfo& info = g_slabs[offset / slab_bytes];
     u64 in_slab = offset % slab_bytes;
-    u64 i = (in_slab * info.reciprocal) >> 40;
-    if (!info.slot_size || i >= __atomic_load_n(&info.carved, __ATOMIC_ACQUIRE))
+    u64 i;
+    if (!info.slot_size || !slot_index(info, in_slab, i) || i >= __atomic_load_n(&info.carved, __ATOMIC_ACQUIRE))
         return SlabAnswer::NotSlab;
-    user = p - in_slab + i * info.slot_size + slab_left_redzone;
+    user = p - in_slab + info.first + i * info.slot_size + slab_left_redzone;
     HeaderView h;
     if (!read_slab_header(user, h) || h.freed)
         return SlabAnswer::Ask;

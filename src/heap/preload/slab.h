@@ -118,7 +118,20 @@ struct SlabInfo {
     u32 carved;  // slots handed out at least once (prefix of the slab)
     SlotMeta* meta;
     u64 reciprocal;  // offset / slot_size == (offset * reciprocal) >> 40 for offsets < 1 MiB
+    // Where the first slot starts in the slab (its colour, slab.cpp): slabs are 1 MiB-aligned,
+    // and without it every class's busy first slots would share the same cache sets.
+    u32 first;
+    u32 unused;
 };
+
+// The slot index of offset `in_slab` of a slab, or false for the colour gap before slot 0.
+inline bool slot_index(const SlabInfo& info, u64 in_slab, u64& index)
+{
+    if (in_slab < info.first)
+        return false;
+    index = ((in_slab - info.first) * info.reciprocal) >> 40;
+    return true;
+}
 extern uptr g_slab_base;
 extern std::atomic<u64> g_slab_count;
 extern SlabInfo* g_slabs;
@@ -135,10 +148,10 @@ inline bool slab_slot_of(uptr address, SlabView& out)
     const SlabInfo& info = g_slabs[s];
     if (!info.slot_size)
         return false;
-    u64 i = ((offset % slab_bytes) * info.reciprocal) >> 40;
-    if (i >= __atomic_load_n(&info.carved, __ATOMIC_ACQUIRE))
+    u64 i;
+    if (!slot_index(info, offset % slab_bytes, i) || i >= __atomic_load_n(&info.carved, __ATOMIC_ACQUIRE))
         return false;
-    out.slot_start = g_slab_base + s * slab_bytes + i * info.slot_size;
+    out.slot_start = g_slab_base + s * slab_bytes + info.first + i * info.slot_size;
     out.slot_size = info.slot_size;
     out.meta = &info.meta[i];
     return true;
@@ -153,7 +166,7 @@ void for_each_slot(Visit&& visit)
         u32 carved = __atomic_load_n(&info.carved, __ATOMIC_ACQUIRE);
         if (!info.slot_size || !info.meta)
             continue;
-        uptr start = g_slab_base + s * slab_bytes;
+        uptr start = g_slab_base + s * slab_bytes + info.first;
         for (u32 i = 0; i < carved; ++i)
             visit(start + u64(i) * info.slot_size + slab_left_redzone, u64(info.slot_size), info.meta[i]);
     }
