@@ -263,37 +263,60 @@ void slab_fill(uptr at, u8 byte, u64 n)
         fast_fill(reinterpret_cast<void*>(at), byte, n);
 }
 
-// [end, stop) with the redzone byte, `stop` 8-aligned: a word at a time, the block's own bytes
-// in the first word kept.
-void fill_right_redzone(uptr end, uptr stop)
+// Whether every byte of [lo, hi) is `byte`. Sixteen bytes per compare (SSE2, which every
+// x86-64 has), the last compare overlapping the one before so that no byte-wise tail is left;
+// every load stays inside [lo, hi). The exact byte (first_mismatch) is looked for only once
+// something differs.
+bool all_bytes_are(uptr lo, uptr hi, u8 byte)
 {
-    u64 pattern = repeated(redzone_byte);
-    uptr a = end & ~uptr(7);
-    if (a != end) {
-        u64 own = (1ull << (8 * (end - a))) - 1;  // little-endian: the low bytes are the block's
-        auto* w = reinterpret_cast<AliasedWord*>(a);
-        *w = (*w & own) | (pattern & ~own);
-        a += 8;
+    u64 n = hi - lo;
+    if (n < 16) {
+        u64 word = repeated(byte);
+        if (n < 8)
+            return !first_mismatch(lo, hi, byte);
+        using Unaligned [[gnu::may_alias, gnu::aligned(1)]] = u64;
+        return *reinterpret_cast<const Unaligned*>(lo) == word && *reinterpret_cast<const Unaligned*>(hi - 8) == word;
     }
-    for (; a < stop; a += 8)
-        *reinterpret_cast<AliasedWord*>(a) = pattern;
+    const __m128i pattern = _mm_set1_epi8(static_cast<char>(byte));
+    __m128i diff = _mm_setzero_si128();
+    u64 i = 0;
+    for (; i + 64 <= n; i += 64) {
+        const auto* q = reinterpret_cast<const __m128i*>(lo + i);
+        diff = _mm_or_si128(diff, _mm_or_si128(_mm_or_si128(_mm_xor_si128(_mm_loadu_si128(q), pattern),
+                                                 _mm_xor_si128(_mm_loadu_si128(q + 1), pattern)),
+                                      _mm_or_si128(_mm_xor_si128(_mm_loadu_si128(q + 2), pattern),
+                                          _mm_xor_si128(_mm_loadu_si128(q + 3), pattern))));
+    }
+    for (; i + 16 <= n; i += 16)
+        diff = _mm_or_si128(diff, _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(lo + i)), pattern));
+    if (i < n)
+        diff = _mm_or_si128(diff, _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(hi - 16)), pattern));
+    return _mm_movemask_epi8(_mm_cmpeq_epi8(diff, _mm_setzero_si128())) == 0xffff;
 }
 
-// The first byte of [end, stop) that is not the redzone byte, or 0 (`stop` 8-aligned).
+// [end, stop) with the redzone byte. The range is 8 to 31 bytes (slab_redzone_end), so two
+// overlapping stores cover it without touching the block's own bytes before `end`.
+void fill_right_redzone(uptr end, uptr stop)
+{
+    u64 n = stop - end;
+    if (n >= 16 && n <= 32) {
+        const __m128i pattern = _mm_set1_epi8(static_cast<char>(redzone_byte));
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(end), pattern);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(stop - 16), pattern);
+    } else if (n >= 8 && n < 16) {
+        using Unaligned [[gnu::may_alias, gnu::aligned(1)]] = u64;
+        *reinterpret_cast<Unaligned*>(end) = repeated(redzone_byte);
+        *reinterpret_cast<Unaligned*>(stop - 8) = repeated(redzone_byte);
+    } else {
+        for (uptr a = end; a < stop; ++a)
+            *reinterpret_cast<u8*>(a) = redzone_byte;
+    }
+}
+
+// The first byte of [end, stop) that is not the redzone byte, or 0.
 uptr first_bad_right_redzone(uptr end, uptr stop)
 {
-    u64 pattern = repeated(redzone_byte);
-    uptr a = end & ~uptr(7);
-    if (a != end) {
-        u64 own = (1ull << (8 * (end - a))) - 1;
-        if ((*reinterpret_cast<const AliasedWord*>(a) ^ pattern) & ~own)
-            return first_mismatch(end, a + 8, redzone_byte);
-        a += 8;
-    }
-    for (; a < stop; a += 8)
-        if (*reinterpret_cast<const AliasedWord*>(a) != pattern)
-            return first_mismatch(a, a + 8, redzone_byte);
-    return 0;
+    return all_bytes_are(end, stop, redzone_byte) ? 0 : first_mismatch(end, stop, redzone_byte);
 }
 
 // Whether the block before this slot (same slab) has its right redzone's tail in this slot's
@@ -388,19 +411,9 @@ void check_poison_before_reuse(const SlabView& v)
         return;
     uptr user = slot_user(v);
     u64 n = m.size < max_poison ? m.size : max_poison;
-    // 64 bytes per test (SSE2, which every x86-64 has); the exact byte is looked for only once
-    // something differs.
-    const __m128i pattern = _mm_set1_epi8(static_cast<char>(freed_byte));
-    u64 i = 0;
-    for (; i + 64 <= n; i += 64) {
-        const auto* q = reinterpret_cast<const __m128i*>(user + i);
-        __m128i diff = _mm_or_si128(_mm_or_si128(_mm_xor_si128(_mm_load_si128(q), pattern),
-                                        _mm_xor_si128(_mm_load_si128(q + 1), pattern)),
-            _mm_or_si128(_mm_xor_si128(_mm_load_si128(q + 2), pattern), _mm_xor_si128(_mm_load_si128(q + 3), pattern)));
-        if (_mm_movemask_epi8(_mm_cmpeq_epi8(diff, _mm_setzero_si128())) != 0xffff)
-            break;
-    }
-    if (uptr bad = first_mismatch(user + i, user + n, freed_byte))
+    if (all_bytes_are(user, user + n, freed_byte))
+        return;
+    if (uptr bad = first_mismatch(user, user + n, freed_byte))
         use_after_free_report(slot_chunk(v), bad);
 }
 
@@ -473,14 +486,22 @@ void mismatched_free_report(Chunk block, const char* how)
 void deallocate_small(void* p, const SlabView& v, AllocKind expected, const char* how)
 {
     uptr user = reinterpret_cast<uptr>(p);
-    // The redzones and the poison need the block's lines: load them while the metadata's
-    // line (another miss, on a block freed long after it was allocated) is on its way.
+    // A block freed long after it was allocated has its metadata and first line out of cache:
+    // both are requested here and the free stack is captured while they arrive, rather than
+    // waiting on the state (and the locked exchange after it) first. A free that turns out to
+    // be wrong captured it for nothing; its report takes its own.
     __builtin_prefetch(reinterpret_cast<const void*>(v.slot_start), 1);
+    __builtin_prefetch(v.meta, 1);
     SlotMeta& m = *v.meta;
     if (user != slot_user(v)) {
         if (!t_reentry)
             invalid_free_report(p, how);
         return;
+    }
+    u32 free_stack = 0;
+    if (!t_reentry) {
+        ReentryGuard guard;
+        free_stack = capture_and_store();
     }
     u8 state = m.state.load(std::memory_order_acquire);
     if (state != SlotLive || !m.state.compare_exchange_strong(state, SlotFreeing, std::memory_order_acq_rel)) {
@@ -500,11 +521,6 @@ void deallocate_small(void* p, const SlabView& v, AllocKind expected, const char
         m.state.store(SlotReleased, std::memory_order_release);
         slab_release(user);
         return;
-    }
-    u32 free_stack;
-    {
-        ReentryGuard guard;
-        free_stack = capture_and_store();
     }
     u64 size = m.size;
     AllocKind kind = m.kind;
