@@ -25,6 +25,7 @@ struct Chunk {
     u8 guarded = 0;  // lives in its own mapping with a PROT_NONE page after it
     u8 mark = 0;     // leak scan scratch
     u8 overflow_reported = 0;  // an interceptor already named this block's overflow
+    u8 parked = 0;   // freed, its whole inner pages PROT_NONE until it leaves the quarantine
 };
 
 struct alignas(64) Shard {

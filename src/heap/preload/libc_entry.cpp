@@ -43,6 +43,7 @@ void resolve_libc_entries()
     resolve(e.fgets, "fgets");
     resolve(e.fputs, "fputs");
     resolve(e.puts, "puts");
+    resolve(e.clock_gettime, "clock_gettime");
     g_libc = e;
 }
 
@@ -50,6 +51,14 @@ void fast_copy(void* dst, const void* src, size_t n)
 {
     if (n)
         __memcpy_chk(dst, src, n, n);
+}
+
+unsigned long long fast_monotonic_ns()
+{
+    timespec ts {};
+    if (!g_libc.clock_gettime || g_libc.clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+        return monotonic_ns();
+    return static_cast<u64>(ts.tv_sec) * 1000000000ull + static_cast<u64>(ts.tv_nsec);
 }
 
 void fast_fill(void* dst, unsigned char value, size_t n)

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdio>
 #include <sys/types.h>
+#include <ctime>
 #include <sys/socket.h>
 
 namespace ringside::heap::rt {
@@ -31,6 +32,7 @@ struct LibcEntries {
     char* (*fgets)(char*, int, FILE*) = nullptr;
     int (*fputs)(const char*, FILE*) = nullptr;
     int (*puts)(const char*) = nullptr;
+    int (*clock_gettime)(clockid_t, timespec*) = nullptr;
 };
 
 extern LibcEntries g_libc;
@@ -39,5 +41,8 @@ void resolve_libc_entries();
 
 void fast_copy(void* dst, const void* src, size_t n);
 void fast_fill(void* dst, unsigned char value, size_t n);
+// CLOCK_MONOTONIC in ns through glibc's clock_gettime (the vDSO: no system call, which costs
+// about a microsecond on a VM); the system call before start-up has resolved it.
+unsigned long long fast_monotonic_ns();
 
 }  // namespace ringside::heap::rt

@@ -101,6 +101,7 @@ bool check_range_slow(const void* ptr, u64 n, Access access, const char* functio
         r.detail = access == Access::Write ? "write" : "read";
         r.address = p;
         report_error(r);
+        note_reported_use_after_free(c.user);
         return false;
     }
     if (p + n <= c.user + c.size)

@@ -155,6 +155,16 @@ int report_fd() { return g_fd; }
 
 u64 errors_reported() { return g_errors.load(std::memory_order_relaxed); }
 
+namespace {
+[[gnu::tls_model("initial-exec")]] thread_local uptr t_reported_use_after_free = 0;
+}  // namespace
+
+void note_reported_use_after_free(uptr block_user) { t_reported_use_after_free = block_user; }
+bool use_after_free_just_reported(uptr block_user)
+{
+    return block_user && t_reported_use_after_free == block_user;
+}
+
 void report_error(ErrorReport& r)
 {
     if (g_errors.fetch_add(1, std::memory_order_relaxed) >= g_options.max_errors)

@@ -32,6 +32,11 @@ const char* alloc_kind_name(AllocKind kind);
 // Writes one error, unless the error budget is spent. Safe to call with no locks held
 // (it takes the report lock and reads /proc/self/maps for the module list).
 void report_error(ErrorReport& report);
+// A use after free an interceptor has just reported on this thread: when the block is
+// inaccessible (parked, or a guard page), the real call then faults on it, and the fault
+// handler lets the program die without naming the same error twice.
+void note_reported_use_after_free(uptr block_user);
+bool use_after_free_just_reported(uptr block_user);
 
 // Leak and summary records come in batches under one lock (leak_scan.cpp).
 struct ReportBatch {

@@ -83,7 +83,8 @@ void on_fault(int sig, siginfo_t* info, void* context)
         uptr pc = static_cast<uptr>(uc->uc_mcontext.gregs[REG_RIP]);
         r.now_depth = capture_stack_from(pc, fp, sp, find_stack_top(sp), frames, max_stack_frames);
         r.now_frames = frames;
-        report_error(r);
+        if (!(r.has_block && use_after_free_just_reported(r.block.user)))
+            report_error(r);
         set_interrupted_stack(sp);
         leak_check(ScanContext::Signal, "fatal-signal");
     }

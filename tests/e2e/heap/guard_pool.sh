@@ -7,8 +7,9 @@
 # shows the catch came from the sampling. --guard puts every block it can behind a guard page
 # (at least 8-byte aligned) and, unlike a mapping per block (Electric Fence, DUMA), keeps the process far below
 # vm.max_map_count with 200,000 live blocks: the rest fall back to redzones. Blocks of 32 MiB
-# or more always get a mapping of their own, whose pages go back when freed; a read() stopped
-# short by a guard page is reported as the overflow it would have been.
+# or more always get a mapping of their own, whose pages go back when freed; smaller large
+# blocks are parked while quarantined; a read() stopped short by a guard page is reported as
+# the overflow it would have been.
 set -u
 : "${RINGSIDE:?}" "${RINGSIDE_BUILD_DIR:?}"
 programs=$RINGSIDE_BUILD_DIR/tests/heap-cases/programs
@@ -69,6 +70,17 @@ read -r plain_peak _ _ < <("$programs/big_block_churn" 50)
 read -r peak maps _ < "$work/churn.out"
 echo "     50 freed 40 MiB blocks: peak RSS ${peak:-?} kB (plain $plain_peak kB), $maps mappings"
 check churn "not errs and doc['exit_status'] == 0 and ${peak:-0} < 2 * $plain_peak"
+
+# Smaller large blocks (200 KB: glibc's memory, not a mapping of their own) are parked while
+# quarantined (their inner pages made inaccessible) and the newest one is held even when the
+# budget alone would let it go: 5,000 of them churned must neither keep their mappings split
+# nor hold more memory than about one block over what the budget allows.
+read -r plain_peak plain_maps plain_sum < <("$programs/big_block_churn" 5000 200)
+"$RINGSIDE" check --json="$work/parked.json" -- "$programs/big_block_churn" 5000 200 > "$work/parked.out" 2> "$work/parked.err"
+read -r peak maps sum < "$work/parked.out"
+echo "     5000 freed 200 KB blocks: peak RSS ${peak:-?} kB (plain $plain_peak kB), $maps mappings (plain $plain_maps)"
+check parked "not errs and doc['exit_status'] == 0 and '${sum:-}' == '$plain_sum' and ${maps:-0} < $plain_maps + 64
+  and ${peak:-0} < 2 * $plain_peak + 2048"
 
 # A read() whose count runs past a block that ends at a guard page: the kernel stops at the
 # guard page and returns a short count, where without the checker it would have overflowed;

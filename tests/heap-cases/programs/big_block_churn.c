@@ -1,6 +1,7 @@
-/* Allocates, fills and frees N big blocks (40 MiB and a bit) one after another, then prints
-   its peak resident memory (kB) and its number of mappings: freed big blocks waiting in the
-   checker's quarantine must cost mappings, not memory. */
+/* Allocates, fills and frees N big blocks (40 MiB and a bit, or KIB KiB and a bit) one after
+   another, then prints its peak resident memory (kB) and its number of mappings: freed big
+   blocks waiting in the checker's quarantine must cost mappings, not memory, and smaller
+   large blocks, parked while quarantined, must give their mappings back when they leave. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,9 +23,10 @@ static long status_kb(const char* key)
 int main(int argc, char** argv)
 {
     int n = argc > 1 ? atoi(argv[1]) : 50;
+    size_t base = argc > 2 ? (size_t)atol(argv[2]) << 10 : 40u << 20;
     unsigned long sum = 0;
     for (int i = 0; i < n; ++i) {
-        size_t size = (40u << 20) + (size_t)(i % 7) * 4096;
+        size_t size = base + (size_t)(i % 7) * 4096;
         unsigned char* block = malloc(size);
         if (!block)
             return 1;
