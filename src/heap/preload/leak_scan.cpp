@@ -3,6 +3,7 @@
 #include <fcntl.h>
 
 #include "allocator.h"
+#include "guard_pool.h"
 #include "maps_reader.h"
 #include "options.h"
 #include "report.h"
@@ -344,7 +345,11 @@ bool leak_check(ScanContext context, const char* reason)
     for (u64 i = 0; i < k; ++i)
         live_bytes += scan.blocks[i].hi - scan.blocks[i].lo;
     heap_sort(scan.blocks, scan.count, [](const Block& a, const Block& b) { return a.lo < b.lo; });
-    scan.region_count = metadata_regions(scan.regions, 1024);
+    scan.region_count = metadata_regions(scan.regions, 1023);
+    // The guard pool holds only blocks (scanned as blocks when reached), never roots; and a
+    // slot freed just before the scan took the locks may lose its page under the scan.
+    if (uptr span = g_guard_span.load(std::memory_order_acquire))
+        scan.regions[scan.region_count++] = { g_guard_base, g_guard_base + span };
     scan_roots(scan);
 
     u64 reachable = 0, reachable_bytes = 0;
