@@ -515,14 +515,22 @@ void* allocate_small(u64 size, AllocKind kind, bool zero)
         return nullptr;
     bool internal = kind == AllocKind::Internal;
     uptr slot = user - slab_left_redzone;
-    if (m->state.load(std::memory_order_acquire) == SlotFreed && !t_reentry)
+    u8 state = m->state.load(std::memory_order_acquire);
+    if (state == SlotFreed && !t_reentry)
         check_poison_before_reuse(SlabView { slot, slot_size, m });
     auto* left = reinterpret_cast<AliasedWord*>(slot);
     // The first word is the previous slot's right redzone, written when that slot was handed
     // out: written here only if no one has yet, so an overflow of the previous block stays
-    // visible to that block's checks.
-    if (left[0] == 0)
+    // visible to that block's checks. On a slot never handed out, often the first touch of its
+    // page, the test is an exchange, a write: a plain read would map the zero page first and
+    // the write then fault again to replace it.
+    if (state == SlotEmpty) {
+        u64 unwritten = 0;
+        __atomic_compare_exchange_n(&left[0], &unwritten, repeated(redzone_byte), false, __ATOMIC_RELAXED,
+            __ATOMIC_RELAXED);
+    } else if (left[0] == 0) {
         left[0] = repeated(redzone_byte);
+    }
     left[1] = slab_header(user, size, false, kind);
     uptr end = user + size;
     fill_right_redzone(end, slab_redzone_end(slot, slot_size, end));
