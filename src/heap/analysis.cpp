@@ -91,6 +91,8 @@ std::string describe(const HeapError& e)
             return fmt::format("Use after free: a block of size {} was written after it was freed (found before its memory was reused)", size);
         if (d == "pointer-from-freed-block")
             return "Use after free: invalid access through a pointer loaded from freed memory (0xfdfd...)";
+        if (fn.rfind("SIG", 0) == 0 && d == "released")
+            return fmt::format("Use after free: invalid access ({}) to a freed block of size {}, since returned to the system", fn, size);
         if (fn.rfind("SIG", 0) == 0)
             return fmt::format("Use after free: invalid access ({}) to a freed block of size {}", fn, size);
         return fmt::format("Use after free: {}() {} {} of a freed block of size {}", fn, d == "write" ? "writes" : "reads",

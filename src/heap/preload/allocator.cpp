@@ -10,6 +10,7 @@
 #include "libc_entry.h"
 #include "options.h"
 #include "quarantine.h"
+#include "released_blocks.h"
 #include "report.h"
 #include "runtime_init.h"
 #include "slab.h"
@@ -253,6 +254,7 @@ uptr footprint_end(const Chunk& c)
 
 void release(const Chunk& c)
 {
+    released_note(c);
     if (uptr end = footprint_end(c))
         large_index_remove(c.base, end);
     if (c.parked && !unpark(c))

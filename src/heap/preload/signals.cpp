@@ -7,6 +7,7 @@
 #include "allocator.h"
 #include "leak_scan.h"
 #include "options.h"
+#include "released_blocks.h"
 #include "report.h"
 #include "runtime_init.h"
 #include "stack_depot.h"
@@ -63,6 +64,14 @@ void classify_fault(const siginfo_t* info, const ucontext_t* uc, ErrorReport& r)
             r.kind = "heap-overflow";
             r.detail = address < c.user ? "underflow" : "overflow";
         }
+        return;
+    }
+    // A block that has left the quarantine, whose memory glibc (or we) unmapped since.
+    if (address >= 4096 && released_find(address, c)) {
+        r.has_block = true;
+        r.block = c;
+        r.kind = "use-after-free";
+        r.detail = "released";
         return;
     }
     r.kind = "invalid-access";
