@@ -1045,6 +1045,7 @@ void check_all_blocks(bool in_signal)
 
 void allocator_prepare_fork()
 {
+    g_exempt_lock.lock();
     guard_pool_prepare_fork();
     quarantine_prepare_fork();
     slabs_prepare_fork();
@@ -1057,6 +1058,7 @@ void allocator_after_fork_parent()
     slabs_after_fork_parent();
     quarantine_after_fork_parent();
     guard_pool_after_fork_parent();
+    g_exempt_lock.unlock();
 }
 
 void allocator_after_fork_child()
@@ -1065,6 +1067,7 @@ void allocator_after_fork_child()
     slabs_after_fork_child();
     quarantine_after_fork_child();
     guard_pool_after_fork_child();
+    g_exempt_lock.reset();
 }
 
 }  // namespace ringside::heap::rt
