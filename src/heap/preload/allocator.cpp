@@ -850,7 +850,7 @@ void deallocate(void* p, AllocKind expected, const char* how)
         // make_exempt), unless it is over the shard's cap.
         bool alone_over = keep_newest && shard.fifo_bytes > budget && shard.fifo_count == 1;
         bool exempt = alone_over && c->size <= quarantine_cap();
-        if (alone_over && !exempt) {
+        if (alone_over && !exempt && evicted_count < max_evicted) {
             shard.fifo_bytes -= quarantine_weight(*c);
             fifo_pop_locked(shard);
             evicted[evicted_count++] = *c;
