@@ -33,6 +33,7 @@ Central g_central[max_classes];
 SpinLock g_new_slab_lock;
 
 constexpr u32 cache_capacity = 64;
+constexpr u32 cache_bytes = 16 * 1024;
 
 struct ClassCache {
     u32 count;
@@ -55,13 +56,13 @@ u64 g_pool_left = 0;
 
 [[gnu::tls_model("initial-exec")]] thread_local ThreadCache* t_cache = nullptr;
 
+// A class's cache holds at most cache_bytes of slots (64 of the smallest, 2 of the largest):
+// a thread's cached slots are memory the program paid for and is not using, 10 % of the slabs
+// on the two-thread allocation benchmark when counted in slots (64 up to 1 KiB, 16 up to 8 KiB).
 u32 cache_limit(u32 slot_size)
 {
-    if (slot_size <= 1024)
-        return cache_capacity;
-    if (slot_size <= 8192)
-        return 16;
-    return 4;
+    u32 by_bytes = cache_bytes / slot_size;
+    return by_bytes > cache_capacity ? cache_capacity : by_bytes < 2 ? 2 : by_bytes;
 }
 
 bool thread_alive(long tid)
