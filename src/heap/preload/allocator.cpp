@@ -648,6 +648,16 @@ void deallocate_small(void* p, const SlabView& v, AllocKind expected, const char
 // Pops blocks past the budget into `evicted` (released after the caller unlocks the shard).
 constexpr int max_evicted = 8;
 
+// A table block taken out of its shard (erased, the lock released): a changed poison byte is a
+// write after free; then its memory goes back.
+void leave_quarantine(const Chunk& c)
+{
+    if (c.state == ChunkState::Freed)
+        if (uptr bad = corrupted_poison(c))
+            use_after_free_report(c, bad);
+    release(c);
+}
+
 // The most recent freed table block that its shard's budget alone would have let go at once
 // stays quarantined until the next such block, process-wide: in a small heap a large buffer
 // would otherwise go back to glibc within its own free, and the classic use right after free
@@ -682,9 +692,7 @@ void release_exempt(uptr user)
         shard.fifo_bytes -= quarantine_weight(*c);
         erase_locked(shard, c);
     }
-    if (uptr bad = corrupted_poison(copy))
-        use_after_free_report(copy, bad);
-    release(copy);
+    leave_quarantine(copy);
 }
 
 }  // namespace
@@ -777,7 +785,6 @@ void deallocate(void* p, AllocKind expected, const char* how)
     uptr bad_redzone = 0;
     uptr retired_slot = 0;
     u64 keep_newest = 0;  // see the budget loop below
-    uptr bad_poison[max_evicted];
     // Captured before taking the shard lock: libunwind may take the loader lock, and a thread
     // holding that one may be waiting for this shard.
     u32 free_stack = 0;
@@ -831,7 +838,7 @@ void deallocate(void* p, AllocKind expected, const char* how)
             retired_slot = c->base;
         } else if (fifo_push_locked(shard, user)) {
             shard.fifo_bytes += quarantine_weight(*c);
-            keep_newest = 1;
+            keep_newest = c->size <= quarantine_cap() ? 1 : 0;
         } else {
             evicted[evicted_count++] = *c;
             erase_locked(shard, c);
@@ -846,16 +853,9 @@ void deallocate(void* p, AllocKind expected, const char* how)
             evicted[evicted_count++] = *o;
             erase_locked(shard, o);
         }
-        // Still over the budget with only this block left: it becomes the exempt one (see
-        // make_exempt), unless it is over the shard's cap.
-        bool alone_over = keep_newest && shard.fifo_bytes > budget && shard.fifo_count == 1;
-        bool exempt = alone_over && c->size <= quarantine_cap();
-        if (alone_over && !exempt && evicted_count < max_evicted) {
-            shard.fifo_bytes -= quarantine_weight(*c);
-            fifo_pop_locked(shard);
-            evicted[evicted_count++] = *c;
-            erase_locked(shard, c);
-        }
+        // Still over the budget with only this block left (kept: it is within the shard's
+        // cap): it becomes the exempt one (see make_exempt).
+        bool exempt = keep_newest && shard.fifo_bytes > budget && shard.fifo_count == 1;
         shard.lock.unlock();
         if (exempt)
             release_exempt(make_exempt(user));
@@ -867,12 +867,8 @@ void deallocate(void* p, AllocKind expected, const char* how)
     if (mismatched)
         mismatched_free_report(reported, how);
     // Still ours until released: verified outside the shard lock.
-    for (int i = 0; i < evicted_count; ++i) {
-        bad_poison[i] = evicted[i].state == ChunkState::Freed ? corrupted_poison(evicted[i]) : 0;
-        if (bad_poison[i])
-            use_after_free_report(evicted[i], bad_poison[i]);
-        release(evicted[i]);
-    }
+    for (int i = 0; i < evicted_count; ++i)
+        leave_quarantine(evicted[i]);
 }
 
 void* reallocate(void* p, u64 size, const char* how)
