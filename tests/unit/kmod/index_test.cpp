@@ -193,8 +193,9 @@ TEST(IndexReader, CorruptionIsAnErrorNamingFileAndOffset)
         auto r = IndexReader::from_bytes(bytes_of(good.substr(0, n)), "cut.bin");
         ASSERT_TRUE(r);
         auto d = r->dump();
-        if (!d)
+        if (!d) {
             EXPECT_NE(d.error().message.find("cut.bin: corrupt index at offset"), std::string::npos) << d.error().message;
+        }
         (void)r->lookup_wildcard("alpha");
         (void)r->lookup("beta");
     }

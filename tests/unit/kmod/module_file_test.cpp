@@ -163,8 +163,9 @@ TEST(ModuleFile, EveryTruncationIsAnErrorNotACrash)
         std::vector<std::uint8_t> cut(bytes.begin(), bytes.begin() + static_cast<long>(size));
         auto module = ModuleFile::from_bytes(cut, "truncated module file");
         EXPECT_FALSE(module) << "accepted a module cut at " << size;
-        if (!module)
+        if (!module) {
             EXPECT_NE(module.error().message.find("truncated module file"), std::string::npos);
+        }
     }
 }
 
