@@ -1,5 +1,6 @@
 #include "kmod/index_reader.h"
 
+#include <algorithm>
 #include <fnmatch.h>
 
 #include "kmod/index_format.h"
@@ -23,9 +24,14 @@ struct IndexReader::Node {
 // One traversal over the trie. It counts the nodes it visits: a well-formed index has at
 // most one node per byte, so more visits than bytes means the references form a cycle or
 // a heavily shared graph, and the walk stops with an error instead of running forever.
+// Values are counted too: each takes at least 5 bytes and a walk reads each node's once, so
+// a graph whose shared nodes hold many values stops before it yields millions of them.
 class IndexReader::Walk {
 public:
-    explicit Walk(const State& state) : m_state(state), m_budget(state.reader.size() + 1) {}
+    explicit Walk(const State& state)
+        : m_state(state), m_budget(state.reader.size() + 1), m_value_budget(state.reader.size() / 5)
+    {
+    }
 
     Error corrupt(std::uint64_t offset, const std::string& what) const
     {
@@ -106,10 +112,13 @@ public:
         return *ref;
     }
 
-    Result<void> values(const Node& n, const std::function<void(IndexValue)>& take) const
+    Result<void> values(const Node& n, const std::function<void(IndexValue)>& take)
     {
         const ByteReader& r = m_state.reader;
         std::uint64_t at = n.values_at;
+        if (n.value_count > m_value_budget)
+            return corrupt(at, "more values reached than the file can hold (nodes are shared)");
+        m_value_budget -= n.value_count;
         for (std::uint32_t i = 0; i < n.value_count; i++) {
             auto priority = r.u32(at, Endian::Big);
             if (!priority)
@@ -128,6 +137,7 @@ public:
 private:
     const State& m_state;
     std::uint64_t m_budget;
+    std::uint64_t m_value_budget;
 };
 
 Result<IndexReader> IndexReader::from_state(std::shared_ptr<State> state)
@@ -178,6 +188,16 @@ void IndexReader::merge_value(std::vector<IndexValue>& out, IndexValue value)
     out.insert(at, std::move(value));
 }
 
+std::vector<IndexValue> IndexReader::merged(std::vector<IndexValue> found)
+{
+    // merge_value's list is ordered by priority, and among equal priorities the value merged
+    // last comes first: the reversed input, stably sorted by priority.
+    std::reverse(found.begin(), found.end());
+    std::stable_sort(found.begin(), found.end(),
+        [](const IndexValue& a, const IndexValue& b) { return a.priority < b.priority; });
+    return found;
+}
+
 Result<std::vector<IndexValue>> IndexReader::lookup_all(std::string_view key) const
 {
     Walk walk(*m_state);
@@ -223,7 +243,7 @@ Result<std::vector<IndexValue>> IndexReader::lookup_wildcard(std::string_view qu
     std::string pattern;  // the stored key from its first wildcard on
 
     auto add_values = [&](const Node& n) -> Result<void> {
-        return walk.values(n, [&](IndexValue v) { merge_value(out, std::move(v)); });
+        return walk.values(n, [&](IndexValue v) { out.push_back(std::move(v)); });
     };
 
     // Below a wildcard every stored key is a candidate: test each with fnmatch against the
@@ -254,17 +274,17 @@ Result<std::vector<IndexValue>> IndexReader::lookup_wildcard(std::string_view qu
     for (std::size_t depth = 0;; depth++) {
         auto node = TRY(walk.node(ref, depth));
         if (!node)
-            return out;
+            return merged(std::move(out));
         std::string_view prefix = node->prefix;
         for (std::size_t j = 0; j < prefix.size(); j++) {
             if (is_wildcard(prefix[j])) {
                 pattern.clear();
                 subject.assign(query.substr(i + j));
                 TRY_VOID(all(*node, j, depth));
-                return out;
+                return merged(std::move(out));
             }
             if (i + j >= query.size() || prefix[j] != query[i + j])
-                return out;
+                return merged(std::move(out));
         }
         i += prefix.size();
         for (char wild : { '*', '?', '[' }) {
@@ -278,7 +298,7 @@ Result<std::vector<IndexValue>> IndexReader::lookup_wildcard(std::string_view qu
         }
         if (i == query.size()) {
             TRY_VOID(add_values(*node));
-            return out;
+            return merged(std::move(out));
         }
         ref = TRY(walk.child(*node, static_cast<std::uint8_t>(query[i])));
         i++;

@@ -62,6 +62,9 @@ public:
 
     // Exposed for tests: kmod's rule for merging values into a result list.
     static void merge_value(std::vector<IndexValue>& out, IndexValue value);
+    // The list merge_value builds from `found` (in the order found), in O(n log n): a lookup can
+    // match many values, and inserting each one into a vector is quadratic.
+    static std::vector<IndexValue> merged(std::vector<IndexValue> found);
 
 private:
     struct Node;

@@ -225,3 +225,45 @@ TEST(IndexReader, SelfReferenceIsACycleError)
     EXPECT_FALSE(r.lookup_wildcard("abc"));
     EXPECT_FALSE(r.lookup("******************************"));
 }
+
+TEST(IndexReader, MergedOrdersLikeMergingOneByOne)
+{
+    std::mt19937 random(7);
+    for (int round = 0; round < 50; round++) {
+        std::vector<IndexValue> found;
+        std::vector<IndexValue> one_by_one;
+        for (int i = 0; i < round; i++) {
+            IndexValue v { static_cast<std::uint32_t>(random() % 4), std::to_string(i) };
+            found.push_back(v);
+            IndexReader::merge_value(one_by_one, v);
+        }
+        EXPECT_EQ(IndexReader::merged(found), one_by_one);
+    }
+}
+
+TEST(IndexReader, SharedNodeWithManyValuesIsAnErrorNotAHang)
+{
+    // Root at 12 with one child '*' -> node A at 18, whose 26 children 'a'..'z' are all the
+    // same leaf B at 124: prefix "*" and 200 empty values. Every pattern "*?*" matches the
+    // alphabet, so a wildcard walk reads B's values 26 times.
+    // Without a bound on values a file of a few KB yielded hundreds of thousands of them,
+    // merged in quadratic time (a hang found by fuzz_index).
+    std::string s("\xb0\x07\xf4\x57\x00\x02\x00\x01\x20\x00\x00\x0c**\x20\x00\x00\x12", 18);
+    s += "az";
+    for (int i = 0; i < 26; i++)
+        s += std::string("\xc0\x00\x00\x7c", 4);
+    ASSERT_EQ(s.size(), 124u);
+    s += std::string("*\0", 2);
+    s += std::string("\x00\x00\x00\xc8", 4);  // 200 values
+    for (int i = 0; i < 200; i++)
+        s += std::string("\x00\x00\x00\x00\x00", 5);
+    auto r = reader_of(s);
+    auto found = r.lookup_wildcard("abcdefghijklmnopqrstuvwxyz");
+    ASSERT_FALSE(found);
+    EXPECT_NE(found.error().message.find("more values reached than the file can hold"), std::string::npos)
+        << found.error().message;
+    // Each of B's values alone is fine: the exact lookup reads them once.
+    auto one = r.lookup_all("*a*");
+    ASSERT_TRUE(one) << one.error().message;
+    EXPECT_EQ(one->size(), 200u);
+}
