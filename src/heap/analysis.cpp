@@ -290,11 +290,11 @@ Json stack_json(const Stack& s)
         j["file"] = null_if_empty(f.file);
         j["line"] = f.line ? Json(f.line) : Json(nullptr);
         j["module"] = null_if_empty(f.module);
-        frames.push_back(j);
+        frames.push_back(std::move(j));
     }
     Json j;
     j["role"] = s.role;
-    j["frames"] = frames;
+    j["frames"] = std::move(frames);
     return j;
 }
 
@@ -328,10 +328,10 @@ Json render_json(const CheckReport& report, const std::string& tool)
         Json stacks = Json::array();
         for (const Stack& s : e.stacks)
             stacks.push_back(stack_json(s));
-        j["stacks"] = stacks;
-        errors.push_back(j);
+        j["stacks"] = std::move(stacks);
+        errors.push_back(std::move(j));
     }
-    doc["errors"] = errors;
+    doc["errors"] = std::move(errors);
     Json reachable = Json::array();
     for (const HeapError& e : report.reachable) {
         Json j;
@@ -342,10 +342,10 @@ Json render_json(const CheckReport& report, const std::string& tool)
         Json stacks = Json::array();
         for (const Stack& s : e.stacks)
             stacks.push_back(stack_json(s));
-        j["stacks"] = stacks;
-        reachable.push_back(j);
+        j["stacks"] = std::move(stacks);
+        reachable.push_back(std::move(j));
     }
-    doc["reachable"] = reachable;
+    doc["reachable"] = std::move(reachable);
     doc["suppressed"] = report.suppressed;
     Json processes = Json::array();
     for (const Process& p : report.processes) {
@@ -359,16 +359,16 @@ Json render_json(const CheckReport& report, const std::string& tool)
                 { "reachable_blocks", p.summary.reachable_blocks }, { "reachable_bytes", p.summary.reachable_bytes },
                 { "allocs", p.summary.allocs }, { "frees", p.summary.frees }, { "allocated_bytes", p.summary.allocated } };
         }
-        processes.push_back(j);
+        processes.push_back(std::move(j));
     }
-    doc["processes"] = processes;
+    doc["processes"] = std::move(processes);
     Json growth = Json::array();
     for (const GrowthSite& g : report.growth) {
         Stack s { "alloc", {}, g.frames };
         growth.push_back({ { "first_bytes", g.first_bytes }, { "last_bytes", g.last_bytes }, { "samples", g.samples },
             { "stack", stack_json(s) } });
     }
-    doc["growth"] = growth;
+    doc["growth"] = std::move(growth);
     return doc;
 }
 
@@ -396,7 +396,7 @@ Json render_sarif(const CheckReport& report)
                 break;
             }
         }
-        result["locations"] = locations;
+        result["locations"] = std::move(locations);
         Json sarif_stacks = Json::array();
         for (const Stack& s : e.stacks) {
             Json frames = Json::array();
@@ -405,20 +405,28 @@ Json render_sarif(const CheckReport& report)
                 loc["message"] = { { "text", f.function.empty() ? "???" : f.function } };
                 if (!f.file.empty())
                     loc["physicalLocation"] = { { "artifactLocation", { { "uri", f.file } } }, { "region", { { "startLine", f.line } } } };
-                frames.push_back({ { "location", loc } });
+                Json item;
+                item["location"] = std::move(loc);
+                frames.push_back(std::move(item));
             }
-            sarif_stacks.push_back({ { "message", { { "text", s.role } } }, { "frames", frames } });
+            Json stack;
+            stack["message"] = { { "text", s.role } };
+            stack["frames"] = std::move(frames);
+            sarif_stacks.push_back(std::move(stack));
         }
-        result["stacks"] = sarif_stacks;
-        results.push_back(result);
+        result["stacks"] = std::move(sarif_stacks);
+        results.push_back(std::move(result));
     }
     Json run;
     run["tool"] = { { "driver", { { "name", "ringside check" }, { "informationUri", "https://example.invalid/ringside" }, { "rules", rules } } } };
-    run["results"] = results;
+    run["results"] = std::move(results);
     Json doc;
     doc["$schema"] = "https://json.schemastore.org/sarif-2.1.0.json";
     doc["version"] = "2.1.0";
-    doc["runs"] = Json::array({ run });
+    // Moved, not listed: an initializer list copies, and the run holds every result.
+    Json runs = Json::array();
+    runs.push_back(std::move(run));
+    doc["runs"] = std::move(runs);
     return doc;
 }
 
