@@ -5,8 +5,8 @@
 #include <emmintrin.h>
 #include <sys/mman.h>
 
+#include "block_index.h"
 #include "guard_pool.h"
-#include "large_index.h"
 #include "libc_entry.h"
 #include "options.h"
 #include "quarantine.h"
@@ -217,10 +217,22 @@ u64 quarantine_weight(const Chunk& c)
     return c.guarded && !guard_pool_owns(c.base) ? page_size : c.size;
 }
 
+// A table block's right redzone: 16 bytes, or more for a small one, so that every table block
+// spans more than a fine granule of the block index (block_index.h) and an interceptor handed a
+// pointer anywhere into it finds it. Small table blocks are over-aligned ones (the rest go to
+// the slabs): aligned_alloc(64, 64) takes 272 bytes instead of 144, and an overflow of up to
+// 144 bytes is seen at free even where no interceptor saw it.
+u64 right_redzone(u64 left, u64 size)
+{
+    constexpr u64 min_footprint = (u64(1) << fine_granule_shift) + 16;
+    u64 used = left + round_up(size, 16);
+    return used + redzone_size >= min_footprint ? redzone_size : min_footprint - used;
+}
+
 bool obtain(u64 size, u64 alignment, bool zero, Backing& out)
 {
     u64 left = alignment > redzone_size ? alignment : redzone_size;
-    u64 total = left + round_up(size, 16) + redzone_size;
+    u64 total = left + round_up(size, 16) + right_redzone(left, size);
     void* base;
     if (alignment > 16)
         base = __libc_memalign(alignment, total);
@@ -240,7 +252,7 @@ uptr block_end(const Chunk& c)
 {
     if (c.guarded)
         return guarded_data_end(c);
-    return c.user + round_up(c.size, 16) + redzone_size;
+    return c.user + round_up(c.size, 16) + right_redzone(c.left, c.size);
 }
 
 // The memory a table block occupies, redzones and (own mapping) guard page included; 0 for a
@@ -256,7 +268,7 @@ void release(const Chunk& c)
 {
     released_note(c);
     if (uptr end = footprint_end(c))
-        large_index_remove(c.base, end);
+        block_index_remove(c.base, end);
     if (c.parked && !unpark(c))
         return;  // leaked rather than given to glibc unwritable
     if (c.guarded && guard_pool_owns(c.base)) {
@@ -749,7 +761,7 @@ void* allocate(u64 size, u64 alignment, AllocKind kind, bool zero)
         c.alloc_stack = capture_and_store();
     }
     if (uptr footprint = footprint_end(c))
-        large_index_add(c.base, footprint, c.user);
+        block_index_add(c.base, footprint, c.user);
     Shard& shard = shard_for(b.user);
     {
         LockGuard lock(shard.lock);
@@ -970,11 +982,10 @@ bool table_block_for_access(uptr p, Chunk& out)
     uptr aligned = p & ~uptr(15);
     if (aligned != p && table_lookup(aligned, out) && p < out.user + out.size)
         return true;
-    // Anywhere inside a large block or its right redzone (an access that starts right at the
-    // end is that block's overflow, as it is for a slab block).
-    uptr starting, covering;
-    large_index_candidates(p, starting, covering);
-    for (uptr user : { starting, covering })
+    // Anywhere inside a registered block or its right redzone (an access that starts right at
+    // the end is that block's overflow, as it is for a slab block).
+    BlockCandidates c = block_index_candidates(p);
+    for (uptr user : { c.coarse_starting, c.coarse_covering, c.fine_starting, c.fine_covering })
         if (user && user != p && table_lookup(user, out) && p >= out.user && p < block_end(out))
             return true;
     return false;
