@@ -206,7 +206,14 @@ enum class WalkEnd { Outermost, Full, Other, NeedsUnwinder };
 // words still hold the same return addresses, the stack is the same, and so is its depot id,
 // so a loop that allocates from one place pays a few loads per frame instead of a rule lookup
 // per frame, a hash and a depot probe.
-constexpr u32 memo_slots = 4;
+// Two slots per set of return addresses (chosen by a hash of the address), replaced in turn:
+// with one slot chosen by address bits, 4 in all, a loop's malloc and free call sites shared
+// a slot as often as not (the benchmark's did once a store was added to its loop), evicted
+// each other on every call, and every capture walked and hashed its stack: the whole loop
+// took a third more instructions. Now two sites that share a set both stay.
+constexpr u32 memo_ways = 2;
+constexpr u32 memo_sets = 4;
+constexpr u32 memo_slots = memo_ways * memo_sets;
 constexpr u32 memo_depth = 16;
 struct WalkMemo {
     u32 id;
@@ -216,8 +223,9 @@ struct WalkMemo {
     uptr cfas[memo_depth];
 };
 [[gnu::tls_model("initial-exec")]] thread_local WalkMemo t_memo[memo_slots];
+[[gnu::tls_model("initial-exec")]] thread_local u8 t_memo_next[memo_sets];  // way to replace next
 
-u32 memo_lookup(const WalkMemo& m, const WalkStart& w)
+[[gnu::always_inline]] inline u32 memo_lookup(const WalkMemo& m, const WalkStart& w)
 {
     u32 id = __atomic_load_n(&m.id, __ATOMIC_RELAXED);
     if (!id || m.sp != w.sp || m.pcs[0] != w.pc)
@@ -293,10 +301,16 @@ u32 capture_and_store()
     WalkStart w = find_walk_start(fp);
     if (!w.pc)
         return walk_and_store(fp, w, nullptr);
-    WalkMemo& memo = t_memo[(w.pc >> 4) % memo_slots];
-    if (u32 id = memo_lookup(memo, w))
+    u32 set = static_cast<u32>((w.pc * 0x9E3779B97F4A7C15ull) >> 62);
+    u32 first = set * memo_ways;
+    static_assert(memo_ways == 2 && memo_sets == 4);
+    if (u32 id = memo_lookup(t_memo[first], w))
         return id;
-    return walk_and_store(fp, w, &memo);
+    if (u32 id = memo_lookup(t_memo[first + 1], w))
+        return id;
+    u32 slot = first + t_memo_next[set];
+    t_memo_next[set] ^= 1;
+    return walk_and_store(fp, w, &t_memo[slot]);
 }
 
 }  // namespace ringside::heap::rt
