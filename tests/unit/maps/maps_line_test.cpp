@@ -70,8 +70,9 @@ TEST(MapsLine, RejectsEveryTruncatedPrefixBeforeTheInode)
         if (n > full.find("1028"))
             continue;
         EXPECT_FALSE(line) << "prefix of " << n << " bytes parsed";
-        if (!line)
+        if (!line) {
             EXPECT_EQ(line.error().kind, ErrorKind::Malformed);
+        }
     }
 }
 

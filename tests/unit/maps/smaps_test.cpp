@@ -73,8 +73,9 @@ TEST(Smaps, TruncatedAnywhereNeverCrashesAndKeepsWholeMappings)
     std::string text = sample;
     for (std::size_t n = 0; n <= text.size(); ++n) {
         auto smaps = Smaps::parse(text.substr(0, n));
-        if (smaps)
+        if (smaps) {
             EXPECT_LE(smaps->entries().size(), 2u);
+        }
     }
 }
 
