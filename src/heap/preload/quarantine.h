@@ -2,8 +2,9 @@
 // reused, so writes after free are seen and stale pointers keep pointing at freed memory. Each
 // thread fills a batch of its own without locks; full batches join one global FIFO, bounded in
 // slot bytes (an eighth of the live slots' bytes, at least 128 KiB, at most --quarantine-mb);
-// the thread that pushes past the bound hands the oldest batches' slots back to the caches,
-// still poisoned: their poison is verified when they are handed out again (allocate_small).
+// the thread that pushes past the bound takes the oldest batches out and their slots go back,
+// still poisoned, to the caches of the threads that freed them: their poison is verified when
+// they are handed out again (allocate_small).
 #pragma once
 
 #include "sys.h"

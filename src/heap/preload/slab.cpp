@@ -32,19 +32,27 @@ struct Central {
 Central g_central[max_classes];
 SpinLock g_new_slab_lock;
 
-constexpr u32 cache_capacity = 64;
-constexpr u32 cache_bytes = 16 * 1024;
+constexpr u32 cache_capacity = 256;
+constexpr u32 cache_bytes = 64 * 1024;
 
+// Slots never handed out come to a thread in spans of its own (span_slots), carved from the
+// class's slab a few at a time as its cache needs them. Carved in cache-sized runs instead,
+// the larger classes interleaved two threads' slots one by one (a run was 1 slot of 8 KiB, 8
+// of 1 KiB), so neighbours' metadata and slot edges shared lines across cores.
 struct ClassCache {
     u32 count;
+    u32 span_left;   // slots of this thread's span not yet in the cache
+    uptr span_next;  // the first of them (user address)
     uptr slots[cache_capacity];
 };
 
-struct ThreadCache {
+// Page-aligned, so that one thread's counters and stacks never share a page (and the cache's
+// prefetches of it) with another's: see quarantine.cpp's Batch.
+struct alignas(page_size) ThreadCache {
     std::atomic<long> owner;  // tid; -1 = abandoned (fork child), never adopted
     ThreadCache* next;
     HeapTotals totals;
-    void* quarantine_batch;
+    ThreadQuarantine quarantine;
     ClassCache classes[max_classes];
 };
 
@@ -56,9 +64,15 @@ u64 g_pool_left = 0;
 
 [[gnu::tls_model("initial-exec")]] thread_local ThreadCache* t_cache = nullptr;
 
-// A class's cache holds at most cache_bytes of slots (64 of the smallest, 2 of the largest):
-// a thread's cached slots are memory the program paid for and is not using, 10 % of the slabs
-// on the two-thread allocation benchmark when counted in slots (64 up to 1 KiB, 16 up to 8 KiB).
+// A class's cache holds at most cache_bytes of slots (256 of the smallest, 2 of the largest).
+// Cached slots are memory the program paid for and is not using, but a small cache sends its
+// overflow to the class's central stack often, where another thread picks it up: over a run,
+// the two threads' slots ended up interleaved line by line. On this project's VM that costs
+// little in some periods and doubles the two-thread benchmark's time in others (12 interleaved
+// runs in such a period, bench/RESULTS.md: 16 KiB caches 8 slow at 0.74-0.91 s, 32 KiB 4 at
+// 0.56-0.59 s, 64 KiB none, 0.36-0.51 s), while two processes, or two threads that use
+// disjoint size classes, never slow down. 64 KiB took the benchmark's peak RSS from 5.4 MB to
+// 5.8 MB (plain: 3.0 MB).
 u32 cache_limit(u32 slot_size)
 {
     u32 by_bytes = cache_bytes / slot_size;
@@ -176,31 +190,75 @@ bool central_push_locked(Central& c, uptr user)
     return true;
 }
 
-// Moves up to `want` free slots of class `k` into `cache`: recycled ones first, then fresh
-// slots carved from the class's slab.
+// A span holds at least 16 KiB of slots and 64 slots' metadata (1 KiB), in fours, capped at
+// 256 KiB of slots. Four slots' metadata fill a cache line, so with every span but a slab's
+// last a multiple of four no two threads' slots share one; the rest keeps the threads apart
+// at the scale the caches prefetch at: two threads writing alternate lines of a buffer ran
+// 1.5x slower here than on separate halves, alternate kilobytes 1.15x, alternate pages 1x.
+constexpr u64 span_min_bytes = 16 * 1024;
+constexpr u64 span_max_bytes = 256 * 1024;
+constexpr u32 span_min_slots = 64;
+u32 span_slots(u32 slot_size)
+{
+    u64 n = (span_min_bytes + slot_size - 1) / slot_size;
+    if (n < span_min_slots)
+        n = span_min_slots;
+    if (n * slot_size > span_max_bytes)
+        n = span_max_bytes / slot_size;
+    return static_cast<u32>((n + 3) & ~u64(3));
+}
+
+// A new span for `cache` from the class's slab (a new slab when it is used up); false when the
+// region is full. Central lock held.
+bool take_span_locked(unsigned k, Central& c, ClassCache& cache)
+{
+    if (c.slab == ~0ull || g_slabs[c.slab].carved == slots_per_slab(g_slabs[c.slab])) {
+        c.slab = new_slab(k);
+        if (c.slab == ~0ull)
+            return false;
+    }
+    SlabInfo& info = g_slabs[c.slab];
+    u32 first = info.carved;
+    u32 n = slots_per_slab(info) - first;
+    if (n > span_slots(info.slot_size))
+        n = span_slots(info.slot_size);
+    cache.span_next = g_slab_base + c.slab * slab_bytes + info.first + u64(first) * info.slot_size + slab_left_redzone;
+    cache.span_left = n;
+    __atomic_store_n(&info.carved, first + n, __ATOMIC_RELEASE);
+    return true;
+}
+
+// Moves slots from the thread's span into its cache, pushed in reverse so that the cache
+// hands them out in address order.
+void take_from_span(ClassCache& cache, u32 slot_size, u32 want)
+{
+    u32 n = want - cache.count;
+    if (n > cache.span_left)
+        n = cache.span_left;
+    for (u32 i = n; i-- > 0;)
+        cache.slots[cache.count++] = cache.span_next + u64(i) * slot_size;
+    cache.span_next += u64(n) * slot_size;
+    cache.span_left -= n;
+}
+
+// Moves up to `want` free slots of class `k` into `cache`: recycled ones first (the central
+// stack), then never used ones from the thread's span.
 void refill(unsigned k, ClassCache& cache, u32 want)
 {
     Central& c = g_central[k];
+    u32 slot_size = g_class_size[k];
+    // Read without the lock: only a hint, the worst case is one round trip through it.
+    if (cache.span_left && __atomic_load_n(&c.count, __ATOMIC_RELAXED) == 0) {
+        take_from_span(cache, slot_size, want);
+        return;
+    }
     LockGuard guard(c.lock);
     while (cache.count < want && c.count)
         cache.slots[cache.count++] = c.stack[--c.count];
-    u32 slot_size = g_class_size[k];
     while (cache.count < want) {
-        if (c.slab == ~0ull || g_slabs[c.slab].carved == slots_per_slab(g_slabs[c.slab])) {
-            c.slab = new_slab(k);
-            if (c.slab == ~0ull)
-                return;
-        }
-        SlabInfo& info = g_slabs[c.slab];
-        u32 first = info.carved;
-        u32 n = slots_per_slab(info) - first;
-        if (n > want - cache.count)
-            n = want - cache.count;
-        uptr start = g_slab_base + c.slab * slab_bytes + info.first;
-        // Slots carved in reverse so the cache hands them out in address order.
-        for (u32 i = n; i-- > 0;)
-            cache.slots[cache.count++] = start + u64(first + i) * slot_size + slab_left_redzone;
-        __atomic_store_n(&info.carved, first + n, __ATOMIC_RELEASE);
+        if (!cache.span_left && !take_span_locked(k, c, cache))
+            return;
+        take_from_span(cache, slot_size, want);
     }
 }
 
@@ -328,11 +386,11 @@ void slab_count_free()
         ++tc->totals.frees;
 }
 
-void*& thread_quarantine_batch()
+ThreadQuarantine& thread_quarantine()
 {
-    [[gnu::tls_model("initial-exec")]] static thread_local void* without_cache = nullptr;
+    [[gnu::tls_model("initial-exec")]] static thread_local ThreadQuarantine without_cache {};
     ThreadCache* tc = thread_cache();
-    return tc ? tc->quarantine_batch : without_cache;
+    return tc ? tc->quarantine : without_cache;
 }
 
 Chunk slot_chunk(const SlabView& v)

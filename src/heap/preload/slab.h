@@ -65,9 +65,14 @@ void slab_release(uptr user);
 template <typename Visit>
 void for_each_slot(Visit&& visit);
 
-// This thread's partly filled quarantine batch (kept with the thread's cache, so a thread that
-// exits hands it to the next thread that adopts the cache).
-void*& thread_quarantine_batch();
+// This thread's quarantine state, kept with its cache so that a thread that exits hands it to
+// the next thread that adopts the cache: its partly filled batch, and the box through which
+// its freed slots come back to it (quarantine.cpp).
+struct ThreadQuarantine {
+    void* filling;
+    void* home;
+};
+ThreadQuarantine& thread_quarantine();
 
 // The word right before a slab block (the left redzone's second half): its size, whether it is
 // freed and its family, with a 24-bit check of those and the address. Range checks read it

@@ -108,6 +108,48 @@ TEST(Slab, ThreadsNeverShareASlotAndTheWalkSeesThemAll)
         EXPECT_TRUE(walked.count(u));
 }
 
+// Two threads taking fresh slots of one class in strict turns (the worst case for sharing)
+// each carve spans of their own: no cache line of metadata holds both threads' slots, and no
+// page of slots does apart from a span's edges.
+TEST(Slab, ThreadsTakingTurnsGetSlotsApart)
+{
+    ASSERT_TRUE(slabs_init());
+    for (u64 size : { 40u, 1000u, 8000u, 30000u }) {
+        constexpr int per_thread = 300;
+        std::atomic<int> turn { 0 };
+        std::vector<uptr> metas[2], users[2];
+        auto take = [&](int self) {
+            for (int i = 0; i < per_thread; ++i) {
+                while (turn.load() % 2 != self)
+                    std::this_thread::yield();
+                SlotMeta* meta;
+                u64 slot_size;
+                uptr user = slab_obtain(size, meta, slot_size);
+                metas[self].push_back(reinterpret_cast<uptr>(meta));
+                users[self].push_back(user);
+                turn.fetch_add(1);
+            }
+        };
+        std::thread a(take, 0), b(take, 1);
+        a.join();
+        b.join();
+        std::set<uptr> lines[2], pages[2];
+        for (int t = 0; t < 2; ++t) {
+            ASSERT_EQ(metas[t].size(), size_t(per_thread));
+            for (uptr m : metas[t])
+                lines[t].insert(m / 64);
+            for (uptr u : users[t])
+                pages[t].insert(u / page_size);
+        }
+        for (uptr line : lines[0])
+            EXPECT_FALSE(lines[1].count(line)) << size;
+        size_t shared_pages = 0;
+        for (uptr page : pages[0])
+            shared_pages += pages[1].count(page);
+        EXPECT_LE(shared_pages * 8, pages[0].size() + 8) << size;
+    }
+}
+
 }  // namespace
 
 namespace {
