@@ -46,6 +46,8 @@ Batch* g_head = nullptr;  // oldest
 Batch* g_tail = nullptr;
 u64 g_bytes = 0;
 Batch* g_spare = nullptr;  // recycled batch structures
+Batch* g_fresh = nullptr;  // never used ones
+u64 g_fresh_left = 0;
 Home* g_homes = nullptr;
 Home* g_home_pool = nullptr;
 u64 g_home_pool_left = 0;
@@ -55,18 +57,21 @@ std::atomic<long> g_live { 0 };
 
 Batch* new_batch_locked()
 {
-    if (!g_spare) {
-        constexpr u64 per_chunk = 64;
-        auto* chunk = static_cast<Batch*>(map_pages(per_chunk * sizeof(Batch)));
-        if (!chunk)
-            return nullptr;
-        for (u64 i = 0; i < per_chunk; ++i) {
-            chunk[i].next = g_spare;
-            g_spare = &chunk[i];
-        }
-    }
     Batch* b = g_spare;
-    g_spare = b->next;
+    if (b) {
+        g_spare = b->next;
+    } else {
+        // Batches never used are taken in order, so a chunk's pages are touched only as needed.
+        if (!g_fresh_left) {
+            constexpr u64 per_chunk = 64;
+            g_fresh = static_cast<Batch*>(map_pages(per_chunk * sizeof(Batch)));
+            if (!g_fresh)
+                return nullptr;
+            g_fresh_left = per_chunk;
+        }
+        b = g_fresh++;
+        --g_fresh_left;
+    }
     b->next = nullptr;
     b->owner = nullptr;
     b->count = 0;
