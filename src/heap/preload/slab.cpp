@@ -71,8 +71,8 @@ u64 g_pool_left = 0;
 // little in some periods and doubles the two-thread benchmark's time in others (12 interleaved
 // runs in such a period, bench/RESULTS.md: 16 KiB caches 8 slow at 0.74-0.91 s, 32 KiB 4 at
 // 0.56-0.59 s, 64 KiB none, 0.36-0.51 s), while two processes, or two threads that use
-// disjoint size classes, never slow down. 64 KiB took the benchmark's peak RSS from 5.4 MB to
-// 5.8 MB (plain: 3.0 MB).
+// disjoint size classes, never slow down. 64 KiB costs the benchmark about 0.35 MB more peak
+// RSS than 16 KiB (plain: 3.0 MB in all).
 u32 cache_limit(u32 slot_size)
 {
     u32 by_bytes = cache_bytes / slot_size;
