@@ -69,7 +69,7 @@ u64 g_pool_left = 0;
 // overflow to the class's central stack often, where another thread picks it up: over a run,
 // the two threads' slots ended up interleaved line by line. On this project's VM that costs
 // little in some periods and doubles the two-thread benchmark's time in others (12 interleaved
-// runs in such a period, bench/RESULTS.md: 16 KiB caches 8 slow at 0.74-0.91 s, 32 KiB 4 at
+// runs in such a period, bench/RESULTS.md: 16 KiB caches 8 slow, up to 0.83 s, 32 KiB 4 at
 // 0.56-0.59 s, 64 KiB none, 0.36-0.51 s), while two processes, or two threads that use
 // disjoint size classes, never slow down. 64 KiB costs the benchmark about 0.35 MB more peak
 // RSS than 16 KiB (plain: 3.0 MB in all).
