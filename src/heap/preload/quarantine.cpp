@@ -46,11 +46,9 @@ Batch* g_head = nullptr;  // oldest
 Batch* g_tail = nullptr;
 u64 g_bytes = 0;
 Batch* g_spare = nullptr;  // recycled batch structures
-Batch* g_fresh = nullptr;  // never used ones
-u64 g_fresh_left = 0;
+ChunkPool<Batch, 64> g_fresh;  // never used ones
 Home* g_homes = nullptr;
-Home* g_home_pool = nullptr;
-u64 g_home_pool_left = 0;
+ChunkPool<Home, 64> g_home_pool;
 std::atomic<long> g_live { 0 };
 
 [[gnu::tls_model("initial-exec")]] thread_local long t_live_delta = 0;
@@ -58,20 +56,10 @@ std::atomic<long> g_live { 0 };
 Batch* new_batch_locked()
 {
     Batch* b = g_spare;
-    if (b) {
+    if (b)
         g_spare = b->next;
-    } else {
-        // Batches never used are taken in order, so a chunk's pages are touched only as needed.
-        if (!g_fresh_left) {
-            constexpr u64 per_chunk = 64;
-            g_fresh = static_cast<Batch*>(map_pages(per_chunk * sizeof(Batch)));
-            if (!g_fresh)
-                return nullptr;
-            g_fresh_left = per_chunk;
-        }
-        b = g_fresh++;
-        --g_fresh_left;
-    }
+    else if (!(b = g_fresh.take()))
+        return nullptr;
     b->next = nullptr;
     b->owner = nullptr;
     b->count = 0;
@@ -90,15 +78,9 @@ u64 budget()
 
 Home* new_home_locked()
 {
-    if (!g_home_pool_left) {
-        constexpr u64 per_chunk = 64;
-        g_home_pool = static_cast<Home*>(map_pages(per_chunk * sizeof(Home)));
-        if (!g_home_pool)
-            return nullptr;
-        g_home_pool_left = per_chunk;
-    }
-    Home* h = g_home_pool++;
-    --g_home_pool_left;
+    Home* h = g_home_pool.take();
+    if (!h)
+        return nullptr;
     h->next = g_homes;
     g_homes = h;
     return h;

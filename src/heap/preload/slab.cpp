@@ -34,6 +34,12 @@ SpinLock g_new_slab_lock;
 
 constexpr u32 cache_capacity = 256;
 constexpr u32 cache_bytes = 64 * 1024;
+// With many threads the caches shrink, so that all of them together hold at most about
+// cache_bytes_shared per class (never less than 16 KiB each): 64 threads at 64 KiB over 20
+// classes would otherwise keep 80 MiB of free slots.
+constexpr u32 cache_bytes_shared = 256 * 1024;
+constexpr u32 cache_bytes_min = 16 * 1024;
+std::atomic<u32> g_cache_bytes { cache_bytes };
 
 // Slots never handed out come to a thread in spans of its own (span_slots), carved from the
 // class's slab a few at a time as its cache needs them. Carved in cache-sized runs instead,
@@ -59,12 +65,13 @@ struct alignas(page_size) ThreadCache {
 SpinLock g_caches_lock;
 ThreadCache* g_caches = nullptr;
 ThreadCache* g_adopt_cursor = nullptr;
-ThreadCache* g_pool = nullptr;
-u64 g_pool_left = 0;
+ChunkPool<ThreadCache, 32> g_pool;
+u32 g_cache_count = 0;
 
 [[gnu::tls_model("initial-exec")]] thread_local ThreadCache* t_cache = nullptr;
 
-// A class's cache holds at most cache_bytes of slots (256 of the smallest, 2 of the largest).
+// A class's cache holds at most g_cache_bytes of slots (up to 256 of the smallest, 2 of the
+// largest).
 // Cached slots are memory the program paid for and is not using, but a small cache sends its
 // overflow to the class's central stack often, where another thread picks it up: over a run,
 // the two threads' slots ended up interleaved line by line. On this project's VM that costs
@@ -75,7 +82,7 @@ u64 g_pool_left = 0;
 // RSS than 16 KiB (plain: 3.0 MB in all).
 u32 cache_limit(u32 slot_size)
 {
-    u32 by_bytes = cache_bytes / slot_size;
+    u32 by_bytes = g_cache_bytes.load(std::memory_order_relaxed) / slot_size;
     return by_bytes > cache_capacity ? cache_capacity : by_bytes < 2 ? 2 : by_bytes;
 }
 
@@ -99,18 +106,15 @@ ThreadCache* adopt_or_create(long tid)
             return c;
         }
     }
-    if (!g_pool_left) {
-        constexpr u64 per_chunk = 32;
-        g_pool = static_cast<ThreadCache*>(map_pages(per_chunk * sizeof(ThreadCache)));
-        if (!g_pool)
-            return nullptr;
-        g_pool_left = per_chunk;
-    }
-    ThreadCache* c = g_pool++;
-    --g_pool_left;
+    ThreadCache* c = g_pool.take();
+    if (!c)
+        return nullptr;
     c->owner.store(tid, std::memory_order_relaxed);
     c->next = g_caches;
     g_caches = c;
+    u32 share = cache_bytes_shared / ++g_cache_count;
+    g_cache_bytes.store(share > cache_bytes ? cache_bytes : share < cache_bytes_min ? cache_bytes_min : share,
+        std::memory_order_relaxed);
     return c;
 }
 

@@ -122,6 +122,28 @@ private:
 // Every region is remembered so the leak scan can skip our own metadata.
 void* map_pages(size_t bytes);
 void unmap_pages(void* p, size_t bytes);
+
+// Structures of our own handed out in order from chunks of map_pages memory, so a chunk's pages
+// are touched only as its structures come into use. The caller serialises take().
+template <typename T, u64 PerChunk>
+class ChunkPool {
+public:
+    T* take()
+    {
+        if (!m_left) {
+            m_next = static_cast<T*>(map_pages(PerChunk * sizeof(T)));
+            if (!m_next)
+                return nullptr;
+            m_left = PerChunk;
+        }
+        --m_left;
+        return m_next++;
+    }
+
+private:
+    T* m_next = nullptr;
+    u64 m_left = 0;
+};
 // Makes [base, base + bytes) inaccessible and gives its memory back in one system call: a
 // fresh PROT_NONE mapping over it (mprotect plus madvise would be two, each a TLB shootdown;
 // mprotect alone keeps the pages resident). Falls back to mprotect if the kernel refuses.

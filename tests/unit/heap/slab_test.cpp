@@ -150,6 +150,33 @@ TEST(Slab, ThreadsTakingTurnsGetSlotsApart)
     }
 }
 
+// Caches shrink as threads come: with 24 threads alive at once, each class's cache holds at
+// most 16 KiB (16 slots of 1 KiB) instead of 64 KiB.
+TEST(Slab, CachesShrinkWithManyThreads)
+{
+    ASSERT_TRUE(slabs_init());
+    u32 before = cache_limit(1024);
+    EXPECT_LE(before, 64u);
+    constexpr int threads = 24;
+    std::atomic<int> ready { 0 };
+    std::atomic<bool> go { false };
+    std::vector<std::thread> pool;
+    for (int i = 0; i < threads; ++i)
+        pool.emplace_back([&] {
+            obtain(1000);  // gives the thread a cache of its own
+            ready.fetch_add(1);
+            while (!go.load())
+                std::this_thread::yield();
+        });
+    while (ready.load() < threads)
+        std::this_thread::yield();
+    EXPECT_EQ(cache_limit(1024), 16u);
+    EXPECT_EQ(cache_limit(48), 256u);  // 16 KiB of the smallest slots still fills the stack
+    go.store(true);
+    for (auto& t : pool)
+        t.join();
+}
+
 }  // namespace
 
 namespace {
