@@ -86,6 +86,9 @@ best_of() {  # FILE: prints "wall_seconds max_rss_kb cpu_seconds exit_status" (c
     awk 'NR == 1 || $1 < w { w = $1 } NR == 1 || $2 < r { r = $2 } NR == 1 || $3 + $4 < c { c = $3 + $4 } { x = $5 }
          END { printf "%s %s %.2f %s\n", w, r, c, x }' "$1"
 }
+median_cpu() {  # FILE: the median of its runs' user + sys seconds
+    awk '{ print $3 + $4 }' "$1" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
 ratio() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print('%.1fx' % (a/b if b else 0))" "$1" "$2"; }
 
 printf '%-12s %-9s %7s %7s %7s %7s %7s %7s\n' workload config wall_s cpu_s rss_MB wall_x cpu_x rss_x
@@ -120,6 +123,10 @@ run_workload() {  # NAME ASAN-BINARY-or-- COMMAND...
     fi
     echo "$name: memcheck/ringside wall = $(ratio "$vt" "$ct"), cpu = $(ratio "$vc" "$cc");" \
         "checked program's peak RSS = $(ratio "$lr" "$pr") plain (preload row)"
+    # Best-of-N cells swing with one fast plain round on a 0.1 s workload; the median of each
+    # configuration's runs is the steadier figure.
+    echo "$name: median CPU of the $runs runs x plain: ringside $(ratio "$(median_cpu "$work/cell.check")" "$(median_cpu "$work/cell.plain")")," \
+        "preload $(ratio "$(median_cpu "$work/cell.preload")" "$(median_cpu "$work/cell.plain")")"
 }
 run_workload mt_alloc mt_alloc_asan ./mt_alloc
 run_workload map_strings map_strings_asan ./map_strings

@@ -120,8 +120,10 @@ bool deliver(Batch* b)
     return false;
 }
 
-Batch* collect_box(Home* h, Batch* list)
+// The batches other threads returned to `h`, linked by next.
+Batch* collect_box(Home* h)
 {
+    Batch* list = nullptr;
     for (u32 i = 0; i < box_slots; ++i) {
         if (!h->box[i].load(std::memory_order_relaxed))
             continue;
@@ -157,7 +159,7 @@ void publish(Batch* full, Home* home)
             evicted = b;
         }
     }
-    Batch* mine = home ? collect_box(home, nullptr) : nullptr;
+    Batch* mine = home ? collect_box(home) : nullptr;
     while (evicted) {
         Batch* b = evicted;
         evicted = b->next;
