@@ -41,6 +41,8 @@ constexpr const char* check_usage =
     "                          faults at the first byte past a block and in freed ones\n"
     "  --guard-sample=N        one block in N on average (default 5000; 0 = off) gets a guard page and\n"
     "                          an inaccessible page once freed, catching reads past it and after free\n"
+    "  --guard-max-rate=N      at most N sampled blocks per second per thread (default 500 with the\n"
+    "                          default --guard-sample, no limit when it is given; 0 = no limit)\n"
     "  --quarantine-mb=N       cap on freed memory held before reuse (default 256; bounded by an eighth of the live heap)\n"
     "  --growth=MS             live-bytes snapshot per allocation site every MS milliseconds; names sites\n"
     "                          whose live bytes rise in every snapshot\n"
@@ -120,6 +122,8 @@ int parse(int argc, char** argv, CheckOptions& o)
             o.heap_options.push_back("guard=1");
         } else if (value_of(arg, "--guard-sample", v) && !v.empty() && v.find_first_not_of("0123456789") == std::string::npos && v.size() < 10) {
             o.heap_options.push_back("guard_sample=" + v);
+        } else if (value_of(arg, "--guard-max-rate", v) && !v.empty() && v.find_first_not_of("0123456789") == std::string::npos && v.size() < 10) {
+            o.heap_options.push_back("guard_max_rate=" + v);
         } else if (value_of(arg, "--quarantine-mb", v) && !v.empty() && v.find_first_not_of("0123456789") == std::string::npos) {
             o.heap_options.push_back("quarantine_mb=" + v);
         } else if (value_of(arg, "--growth", v) && !v.empty() && v.find_first_not_of("0123456789") == std::string::npos) {

@@ -72,6 +72,8 @@ void parse_options(const char* text)
 {
     if (!text)
         return;
+    bool sample_given = false;
+    bool rate_given = false;
     const char* p = text;
     while (*p) {
         const char* key = p;
@@ -88,6 +90,9 @@ void parse_options(const char* text)
         }
         if (*p == ':')
             ++p;
+        u64 number;
+        sample_given |= name_is(key, key_len, "guard_sample") && parse_value(value, value_len, number);
+        rate_given |= name_is(key, key_len, "guard_max_rate") && parse_value(value, value_len, number);
 #define HEAP_OPTION(type, name, dflt, help)                   \
     if (name_is(key, key_len, #name)) {                        \
         parse_value(value, value_len, g_options.name);         \
@@ -96,6 +101,10 @@ void parse_options(const char* text)
 #include "options.inc"
 #undef HEAP_OPTION
     }
+    // The cap keeps the default sampling cheap in allocation-heavy threads; a rate asked for
+    // explicitly (guard_sample=1 in tests and bug hunts) is taken as asked.
+    if (sample_given && !rate_given)
+        g_options.guard_max_rate = 0;
 }
 
 }  // namespace ringside::heap::rt
