@@ -56,6 +56,7 @@ bool table_block_for_access(uptr p, Chunk& out);
 // Called by the quarantine for each slab block it lets go: the slot goes back to a cache, still
 // Freed and poisoned (the poison is verified when the slot is handed out again).
 void slab_block_leaves_quarantine(uptr user);
+void slab_blocks_leave_quarantine(const uptr* users, u32 n);
 
 // At exit and on demand: every live block's redzones, every quarantined block's poison.
 void check_all_blocks(bool in_signal);

@@ -104,8 +104,7 @@ void release_batches(Batch* list)
     if (!list)
         return;
     for (Batch* b = list; b; b = b->next)
-        for (u32 i = 0; i < b->count; ++i)
-            slab_block_leaves_quarantine(b->users[i]);
+        slab_blocks_leave_quarantine(b->users, b->count);
     recycle(list);
 }
 

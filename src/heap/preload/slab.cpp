@@ -86,6 +86,19 @@ u32 cache_limit(u32 slot_size)
     return by_bytes > cache_capacity ? cache_capacity : by_bytes < 2 ? 2 : by_bytes;
 }
 
+// cache_limit per class, recomputed when g_cache_bytes changes, so that the release of each
+// slot leaving the quarantine needs no division.
+std::atomic<u32> g_class_limit[max_classes];
+
+void set_cache_bytes(u32 bytes)
+{
+    g_cache_bytes.store(bytes, std::memory_order_relaxed);
+    for (unsigned k = 0; k < g_class_count; ++k)
+        g_class_limit[k].store(cache_limit(g_class_size[k]), std::memory_order_relaxed);
+}
+
+u32 class_limit(unsigned k) { return g_class_limit[k].load(std::memory_order_relaxed); }
+
 bool thread_alive(long tid)
 {
     long r = raw_syscall6(SYS_tgkill, sys_getpid(), tid, 0, 0, 0, 0);
@@ -113,8 +126,7 @@ ThreadCache* adopt_or_create(long tid)
     c->next = g_caches;
     g_caches = c;
     u32 share = cache_bytes_shared / ++g_cache_count;
-    g_cache_bytes.store(share > cache_bytes ? cache_bytes : share < cache_bytes_min ? cache_bytes_min : share,
-        std::memory_order_relaxed);
+    set_cache_bytes(share > cache_bytes ? cache_bytes : share < cache_bytes_min ? cache_bytes_min : share);
     return c;
 }
 
@@ -286,6 +298,7 @@ void build_classes()
         for (u32 step = 1; step <= 4; ++step)
             g_class_size[n++] = base + step * (base / 4);
     g_class_count = n;
+    set_cache_bytes(g_cache_bytes.load(std::memory_order_relaxed));
     unsigned k = 0;
     for (u64 i = 0; i <= max_slot_bytes / 16; ++i) {
         while (g_class_size[k] < i * 16)
@@ -345,7 +358,7 @@ uptr slab_obtain(u64 size, SlotMeta*& meta, u64& slot_size)
     unsigned k = class_for(size);
     ClassCache& cache = tc->classes[k];
     if (!cache.count) {
-        refill(k, cache, cache_limit(g_class_size[k]) / 2);
+        refill(k, cache, class_limit(k) / 2);
         if (!cache.count)
             return 0;
     }
@@ -364,9 +377,10 @@ uptr slab_obtain(u64 size, SlotMeta*& meta, u64& slot_size)
     return user;
 }
 
-void slab_release(uptr user)
+namespace {
+
+void release_one(ThreadCache* tc, uptr user)
 {
-    ThreadCache* tc = thread_cache();
     // `user` is a block this library handed out: its slab gives the class, no validation needed.
     u32 slot_size = g_slabs[(user - g_slab_base) / slab_bytes].slot_size;
     unsigned k = g_class_of[slot_size / 16];
@@ -377,11 +391,22 @@ void slab_release(uptr user)
         return;
     }
     ClassCache& cache = tc->classes[k];
-    u32 limit = cache_limit(slot_size);
+    u32 limit = class_limit(k);
     if (cache.count >= limit)
         flush(k, cache, limit / 2);
     if (cache.count < cache_capacity)
         cache.slots[cache.count++] = user;
+}
+
+}  // namespace
+
+void slab_release(uptr user) { release_one(thread_cache(), user); }
+
+void slab_release_all(const uptr* users, u32 n)
+{
+    ThreadCache* tc = thread_cache();
+    for (u32 i = 0; i < n; ++i)
+        release_one(tc, users[i]);
 }
 
 void slab_count_free()

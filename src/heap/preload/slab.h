@@ -60,6 +60,8 @@ uptr slab_obtain(u64 size, SlotMeta*& meta, u64& slot_size);
 // Gives a slot back to this thread's cache (from the quarantine, or an internal block);
 // `user` must be a block slab_obtain handed out.
 void slab_release(uptr user);
+// slab_release for each of `n` blocks (a quarantine batch).
+void slab_release_all(const uptr* users, u32 n);
 
 // Visits every slot ever handed out: visit(user, slot_size, meta).
 template <typename Visit>
