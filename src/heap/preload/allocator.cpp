@@ -514,6 +514,28 @@ void invalid_free_report(void* p, const char* how)
     report_error(r);
 }
 
+// What a freed slab block's first max_poison bytes hold, for glibc's memcmp to compare with.
+struct PoisonImage {
+    u8 bytes[max_poison];
+    constexpr PoisonImage() : bytes()
+    {
+        for (u8& b : bytes)
+            b = freed_byte;
+    }
+};
+constexpr PoisonImage g_poison_image;
+
+// Whether [user, user + n) (n <= max_poison) still holds the freed byte. Through glibc's own
+// memcmp, found at start-up like slab_fill's memset: on the allocation benchmark it cost about
+// 10 % less time than all_bytes_are's SSE2 loop over the same bytes (interleaved runs,
+// bench/RESULTS.md), though the instruction counts are alike.
+bool poison_intact(uptr user, u64 n)
+{
+    if (auto* real = g_libc.memcmp)
+        return real(reinterpret_cast<const void*>(user), g_poison_image.bytes, n) == 0;
+    return all_bytes_are(user, user + n, freed_byte);
+}
+
 // A slot leaves the quarantine untouched (still Freed, poisoned) and its poison is verified
 // here, when it is handed out again: the fill that follows touches the same lines, so the check
 // costs no cache misses of its own, where verifying at quarantine exit cost one per line. The
@@ -525,7 +547,7 @@ void check_poison_before_reuse(const SlabView& v)
         return;
     uptr user = slot_user(v);
     u64 n = m.size < max_poison ? m.size : max_poison;
-    if (all_bytes_are(user, user + n, freed_byte))
+    if (poison_intact(user, n))
         return;
     if (uptr bad = first_mismatch(user, user + n, freed_byte))
         use_after_free_report(slot_chunk(v), bad);
