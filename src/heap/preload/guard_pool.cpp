@@ -106,15 +106,7 @@ bool guard_wanted_slow(u64 size, u64 alignment)
     if (--t_guard_countdown)
         return false;
     t_guard_countdown = next_interval();
-    // A thread's first sample is never held back, so a short program still gets one within
-    // its first 2N allocations.
-    if (g_min_gap_ns) {
-        u64 now = fast_monotonic_ns();
-        if (t_last_sample_ns && now - t_last_sample_ns < g_min_gap_ns)
-            return false;
-        t_last_sample_ns = now;
-    }
-    return true;
+    return !g_min_gap_ns || sample_gap_passed(fast_monotonic_ns(), t_last_sample_ns, g_min_gap_ns);
 }
 
 bool guard_pool_take(u64 size, u64 alignment, uptr& user, uptr& base)

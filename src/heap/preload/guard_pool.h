@@ -31,6 +31,17 @@ extern uptr g_guard_base;
 
 bool guard_wanted_slow(u64 size, u64 alignment);
 
+// The rate cap (guard_max_rate as a gap in ns): whether a sample due at `now` may be taken, given
+// the time of the thread's last one (0: none yet), which it then updates. A thread's first
+// sample is never held back, so a short program still gets one within its first 2N allocations.
+inline bool sample_gap_passed(u64 now, u64& last, u64 gap)
+{
+    if (last && now - last < gap)
+        return false;
+    last = now;
+    return true;
+}
+
 // Whether this allocation should get a guard page: every block under --guard, otherwise a
 // random one in `guard_sample`. Counts down a thread-local counter; no lock, no system call,
 // and inline: it runs on every malloc.
