@@ -39,7 +39,7 @@ u32 g_ring_count = 0;
 // guard_max_rate as the shortest time between two samples of one thread. A sampled block costs
 // some 25-50 us of system time on this project's VM (an mprotect, a page fault, an
 // mmap(MAP_FIXED) whose TLB shootdown interrupts the other cores): at one block in 5000, a
-// thread allocating 10 million blocks a second would spend a tenth of its time there.
+// thread allocating 10 million blocks a second would spend 5-10 % of its time there.
 u64 g_min_gap_ns = 0;
 [[gnu::tls_model("initial-exec")]] thread_local u64 t_last_sample_ns = 0;
 

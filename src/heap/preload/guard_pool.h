@@ -7,8 +7,9 @@
 //
 // By default one allocation in `guard_sample` (on average) goes to the pool, which catches
 // reads past blocks and reads after free that redzones cannot see, at a cost of two system
-// calls per sampled block, and at most `guard_max_rate` samples per second per thread, which
-// bounds that cost in threads that allocate millions of blocks a second. --guard sends every block of a page or less to a much larger pool.
+// calls per sampled block; at most `guard_max_rate` samples per second per thread bound that
+// cost in threads that allocate millions of blocks a second. --guard sends every block of a
+// page or less to a much larger pool.
 // Pool blocks are tracked in the chunk table like large blocks; this file only owns the slots.
 #pragma once
 
