@@ -14,7 +14,7 @@ _ringside_options_module="-l --license -a --author -d --description -C --directo
 _ringside_options_pmap="-x --extended -X -XX -d --device -q --quiet -p --show-path -A --range --json -h --help"
 _ringside_options_mem="-m --mappings -u --users -w --system -P --process -U --user -M --map -s --sort -r --reverse -k --abbreviate -p --percent -t --totals -H --no-header --json --prometheus --svg --watch -h --help"
 _ringside_options_shared="--no-files --no-pages --json --svg -h --help"
-_ringside_options_check="--log-file= --json= --sarif= --suppressions= --error-exitcode= --trace-children= --leak-check= --show-reachable --guard --guard-sample= --quarantine-mb= --growth= --no-uninit --no-interceptors --keep-wire= --read= -h --help"
+_ringside_options_check="--log-file= --json= --sarif= --suppressions= --error-exitcode= --trace-children= --leak-check= --show-reachable --guard --guard-sample= --guard-max-rate= --quarantine-mb= --growth= --no-uninit --no-interceptors --keep-wire= --read= -h --help"
 _ringside_options_leaks="--json --timeout= -h --help"
 _ringside_options_ring="-j --json -o --only -l --list -h --help"
 _ringside_options_install="-p --prefix -k --kmod-links -n --dry-run -h --help"
