@@ -144,6 +144,7 @@ private:
     T* m_next = nullptr;
     u64 m_left = 0;
 };
+
 // Makes [base, base + bytes) inaccessible and gives its memory back in one system call: a
 // fresh PROT_NONE mapping over it (mprotect plus madvise would be two, each a TLB shootdown;
 // mprotect alone keeps the pages resident). Falls back to mprotect if the kernel refuses.

@@ -155,7 +155,11 @@ TEST(Slab, ThreadsTakingTurnsGetSlotsApart)
 TEST(Slab, CachesShrinkWithManyThreads)
 {
     ASSERT_TRUE(slabs_init());
-    u32 before = cache_limit(1024);
+    // The per-class table the allocator reads, for the classes of 1 KiB and 48-byte slots.
+    unsigned kib = g_class_of[1024 / 16], smallest = g_class_of[48 / 16];
+    ASSERT_EQ(g_class_size[kib], 1024u);
+    ASSERT_EQ(g_class_size[smallest], 48u);
+    u32 before = class_limit(kib);
     EXPECT_LE(before, 64u);
     constexpr int threads = 24;
     std::atomic<int> ready { 0 };
@@ -170,8 +174,8 @@ TEST(Slab, CachesShrinkWithManyThreads)
         });
     while (ready.load() < threads)
         std::this_thread::yield();
-    EXPECT_EQ(cache_limit(1024), 16u);
-    EXPECT_EQ(cache_limit(48), 256u);  // 16 KiB of the smallest slots still fills the stack
+    EXPECT_EQ(class_limit(kib), 16u);
+    EXPECT_EQ(class_limit(smallest), 256u);  // 16 KiB of the smallest slots still fills the stack
     go.store(true);
     for (auto& t : pool)
         t.join();
